@@ -1,0 +1,27 @@
+//! Command-line interface: one subcommand per file. Raw flags become built objects here;
+//! the library returns typed errors and this layer adds context with `anyhow`.
+
+use clap::{Parser, Subcommand};
+
+pub mod forecast;
+
+/// shopgym: simulate, forecast and autoscale an e-commerce cluster.
+#[derive(Debug, Parser)]
+#[command(name = "shopgym", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
+    Forecast(forecast::ForecastArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Forecast(args) => forecast::run(args),
+    }
+}

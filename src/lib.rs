@@ -1,0 +1,5 @@
+//! shopgym: a discrete-event simulator of an e-commerce cluster, a Gym-like environment around it,
+//! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
+
+pub mod cli;
+pub mod sim;
