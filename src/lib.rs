@@ -2,4 +2,6 @@
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
 pub mod cli;
+pub mod scenario;
 pub mod sim;
+pub mod summary;

@@ -4,6 +4,9 @@
 use clap::{Parser, Subcommand};
 
 pub mod forecast;
+pub mod output;
+pub mod scenario;
+pub mod simulate;
 
 /// shopgym: simulate, forecast and autoscale an e-commerce cluster.
 #[derive(Debug, Parser)]
@@ -15,6 +18,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run one episode of a scenario and write intervals.csv and summary.json.
+    Simulate(simulate::SimulateArgs),
+    /// Validate or show scenario files.
+    Scenario(scenario::ScenarioArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
     Forecast(forecast::ForecastArgs),
 }
@@ -22,6 +29,8 @@ pub enum Command {
 /// Runs the parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Simulate(args) => simulate::run(args),
+        Command::Scenario(args) => scenario::run(args),
         Command::Forecast(args) => forecast::run(args),
     }
 }
