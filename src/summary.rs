@@ -32,12 +32,29 @@ pub struct EpisodeSummary {
 
 impl EpisodeSummary {
     /// Summarises the (finished) episode in `sim`; `wall_seconds` is the time the run took.
-    pub fn collect(sim: &Simulator, scenario: &str, seed: u64, policy: &str, wall_seconds: f64) -> EpisodeSummary {
+    pub fn collect(
+        sim: &Simulator,
+        scenario: &str,
+        seed: u64,
+        policy: &str,
+        wall_seconds: f64,
+    ) -> EpisodeSummary {
         let cfg = sim.config();
-        let classes = cfg.classes.iter().enumerate().map(|(c, cc)| (cc.name.clone(), sim.class_summary(c))).collect();
+        let classes = cfg
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(c, cc)| (cc.name.clone(), sim.class_summary(c)))
+            .collect();
         let totals = sim.totals();
         let events = sim.events_processed();
-        let per_s = |x: f64| if wall_seconds > 0.0 { x / wall_seconds } else { 0.0 };
+        let per_s = |x: f64| {
+            if wall_seconds > 0.0 {
+                x / wall_seconds
+            } else {
+                0.0
+            }
+        };
         EpisodeSummary {
             scenario: scenario.to_string(),
             seed,

@@ -31,12 +31,17 @@ pub struct SimulateArgs {
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
     let policy = "static";
-    let out = args.out.clone().unwrap_or_else(|| run_dir(scenario.name(), policy, args.seed));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| run_dir(scenario.name(), policy, args.seed));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    std::fs::write(out.join("scenario.yaml"), scenario.to_yaml()).with_context(|| format!("writing {}", out.display()))?;
+    std::fs::write(out.join("scenario.yaml"), scenario.to_yaml())
+        .with_context(|| format!("writing {}", out.display()))?;
 
     let csv_path = out.join("intervals.csv");
-    let mut csv = csv::Writer::from_path(&csv_path).with_context(|| format!("creating {}", csv_path.display()))?;
+    let mut csv = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("creating {}", csv_path.display()))?;
     csv.write_record(IntervalStats::csv_header(&scenario.sim))?;
 
     let bar = progress(scenario.sim.n_intervals());
@@ -57,7 +62,8 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     if let Some(e) = write_err {
         return Err(e).with_context(|| format!("writing {}", csv_path.display()));
     }
-    csv.flush().with_context(|| format!("writing {}", csv_path.display()))?;
+    csv.flush()
+        .with_context(|| format!("writing {}", csv_path.display()))?;
 
     let summary = EpisodeSummary::collect(&sim, scenario.name(), args.seed, policy, wall);
     let json = serde_json::to_string_pretty(&summary)?;
@@ -85,8 +91,10 @@ pub(crate) fn progress(len: u64) -> indicatif::ProgressBar {
     if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(len);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} intervals ({eta} left)")
-                .expect("static template is valid"),
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} intervals ({eta} left)",
+            )
+            .expect("static template is valid"),
         );
         bar
     } else {

@@ -14,10 +14,19 @@ pub enum ScenarioError {
     },
     /// YAML syntax, an unknown field, or a wrong type (the path says where).
     #[error("{file}: field `{field}`: {message}")]
-    Parse { file: PathBuf, field: String, message: String },
+    Parse {
+        file: PathBuf,
+        field: String,
+        message: String,
+    },
     /// A well-formed value that is not allowed.
     #[error("{file}: field `{field}` = {value}: {message}")]
-    Invalid { file: PathBuf, field: String, value: String, message: String },
+    Invalid {
+        file: PathBuf,
+        field: String,
+        value: String,
+        message: String,
+    },
 }
 
 /// Collects the context (file) so validation code can just name field, value and message.
@@ -26,7 +35,12 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn invalid(&self, field: impl Into<String>, value: impl std::fmt::Display, message: impl Into<String>) -> ScenarioError {
+    pub fn invalid(
+        &self,
+        field: impl Into<String>,
+        value: impl std::fmt::Display,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.to_path_buf(),
             field: field.into(),

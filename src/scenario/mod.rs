@@ -32,7 +32,10 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io { file: path.to_path_buf(), source: e })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            file: path.to_path_buf(),
+            source: e,
+        })?;
         Scenario::from_yaml(&text, path)
     }
 
@@ -45,7 +48,12 @@ impl Scenario {
     /// Validates an already parsed spec.
     pub fn from_spec(spec: ScenarioSpec, path: &Path) -> Result<Scenario, ScenarioError> {
         let v = validate::validate(&spec, path)?;
-        Ok(Scenario { spec, path: path.to_path_buf(), sim: Arc::new(v.sim), static_counts: v.static_counts })
+        Ok(Scenario {
+            spec,
+            path: path.to_path_buf(),
+            sim: Arc::new(v.sim),
+            static_counts: v.static_counts,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -65,7 +73,11 @@ pub fn parse<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<
         let field = e.path().to_string();
         ScenarioError::Parse {
             file: path.to_path_buf(),
-            field: if field == "." { "(top level)".into() } else { field },
+            field: if field == "." {
+                "(top level)".into()
+            } else {
+                field
+            },
             message: e.into_inner().to_string(),
         }
     })

@@ -60,7 +60,10 @@ pub struct StartSpec {
 
 impl Default for StartSpec {
     fn default() -> Self {
-        StartSpec { weekday: 0, hour: 0.0 }
+        StartSpec {
+            weekday: 0,
+            hour: 0.0,
+        }
     }
 }
 
@@ -327,6 +330,8 @@ pub enum PolicySpec {
 
 impl Default for PolicySpec {
     fn default() -> Self {
-        PolicySpec::Static { instances: BTreeMap::new() }
+        PolicySpec::Static {
+            instances: BTreeMap::new(),
+        }
     }
 }

@@ -44,7 +44,13 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     let h: i64 = t.next()?.parse().ok()?;
     let mi: i64 = t.next()?.parse().ok()?;
     let se: i64 = t.next().unwrap_or("0").parse().ok()?;
-    if d.next().is_some() || !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || se > 60 {
+    if d.next().is_some()
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&da)
+        || h > 23
+        || mi > 59
+        || se > 60
+    {
         return None;
     }
     Some(days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60 + se)
@@ -57,27 +63,54 @@ pub fn time_of_week(unix_s: i64) -> f64 {
 
 /// Loads the trace named by `spec`, resolved relative to `scenario_dir`. `classes` gives the class
 /// order for `class_columns`.
-pub(crate) fn load(spec: &TraceSpec, scenario_dir: &Path, classes: &[String], ctx: &Ctx) -> Result<LoadedTrace, ScenarioError> {
+pub(crate) fn load(
+    spec: &TraceSpec,
+    scenario_dir: &Path,
+    classes: &[String],
+    ctx: &Ctx,
+) -> Result<LoadedTrace, ScenarioError> {
     let path = scenario_dir.join(&spec.file);
-    let io = |e: std::io::Error| ScenarioError::Io { file: path.clone(), source: e };
+    let io = |e: std::io::Error| ScenarioError::Io {
+        file: path.clone(),
+        source: e,
+    };
     let file = std::fs::File::open(&path).map_err(io)?;
-    let mut rdr = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
     let headers = rdr
         .headers()
-        .map_err(|e| ctx.invalid("traffic.trace.file", path.display(), format!("bad CSV header: {e}")))?
+        .map_err(|e| {
+            ctx.invalid(
+                "traffic.trace.file",
+                path.display(),
+                format!("bad CSV header: {e}"),
+            )
+        })?
         .clone();
     let col = |name: &str, field: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ctx.invalid(field, name, format!("no such column in {} (columns: {:?})", path.display(), headers.iter().collect::<Vec<_>>())))
+        headers.iter().position(|h| h == name).ok_or_else(|| {
+            ctx.invalid(
+                field,
+                name,
+                format!(
+                    "no such column in {} (columns: {:?})",
+                    path.display(),
+                    headers.iter().collect::<Vec<_>>()
+                ),
+            )
+        })
     };
     let per_class = !spec.class_columns.is_empty();
     let value_cols: Vec<usize> = if per_class {
         let mut v = Vec::new();
         for c in classes {
             let name = spec.class_columns.get(c).ok_or_else(|| {
-                ctx.invalid(format!("traffic.trace.class_columns.{c}"), "(missing)", "every class needs a column when class_columns is given")
+                ctx.invalid(
+                    format!("traffic.trace.class_columns.{c}"),
+                    "(missing)",
+                    "every class needs a column when class_columns is given",
+                )
             })?;
             v.push(col(name, &format!("traffic.trace.class_columns.{c}"))?);
         }
@@ -85,17 +118,34 @@ pub(crate) fn load(spec: &TraceSpec, scenario_dir: &Path, classes: &[String], ct
     } else {
         vec![col(&spec.value_column, "traffic.trace.value_column")?]
     };
-    let time_col = spec.time_column.as_deref().map(|t| col(t, "traffic.trace.time_column")).transpose()?;
+    let time_col = spec
+        .time_column
+        .as_deref()
+        .map(|t| col(t, "traffic.trace.time_column"))
+        .transpose()?;
 
     let mut stamps = Vec::new();
     let mut values: Vec<Vec<f64>> = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| ctx.invalid("traffic.trace.file", path.display(), format!("line {line}: {e}")))?;
+        let rec = rec.map_err(|e| {
+            ctx.invalid(
+                "traffic.trace.file",
+                path.display(),
+                format!("line {line}: {e}"),
+            )
+        })?;
         if let Some(tc) = time_col {
             let raw = rec.get(tc).unwrap_or("");
             let ts = parse_timestamp(raw).ok_or_else(|| {
-                ctx.invalid("traffic.trace.time_column", raw, format!("{} line {line}: not a YYYY-MM-DD HH:MM:SS timestamp", path.display()))
+                ctx.invalid(
+                    "traffic.trace.time_column",
+                    raw,
+                    format!(
+                        "{} line {line}: not a YYYY-MM-DD HH:MM:SS timestamp",
+                        path.display()
+                    ),
+                )
             })?;
             stamps.push(ts);
         }
@@ -103,31 +153,69 @@ pub(crate) fn load(spec: &TraceSpec, scenario_dir: &Path, classes: &[String], ct
         for &vc in &value_cols {
             let raw = rec.get(vc).unwrap_or("");
             let v: f64 = raw.parse().map_err(|_| {
-                ctx.invalid("traffic.trace.file", raw, format!("{} line {line}, column {}: not a number", path.display(), &headers[vc]))
+                ctx.invalid(
+                    "traffic.trace.file",
+                    raw,
+                    format!(
+                        "{} line {line}, column {}: not a number",
+                        path.display(),
+                        &headers[vc]
+                    ),
+                )
             })?;
             if !v.is_finite() || v < 0.0 {
-                return Err(ctx.invalid("traffic.trace.file", v, format!("{} line {line}: traffic must be finite and >= 0", path.display())));
+                return Err(ctx.invalid(
+                    "traffic.trace.file",
+                    v,
+                    format!(
+                        "{} line {line}: traffic must be finite and >= 0",
+                        path.display()
+                    ),
+                ));
             }
             row.push(v);
         }
         values.push(row);
     }
     if values.is_empty() {
-        return Err(ctx.invalid("traffic.trace.file", path.display(), "the trace has no rows"));
+        return Err(ctx.invalid(
+            "traffic.trace.file",
+            path.display(),
+            "the trace has no rows",
+        ));
     }
 
     let (row_s, rows, start_offset_s) = if time_col.is_some() {
-        let step = stamps.windows(2).map(|w| w[1] - w[0]).filter(|&d| d > 0).min().unwrap_or(spec.row_s as i64);
+        let step = stamps
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|&d| d > 0)
+            .min()
+            .unwrap_or(spec.row_s as i64);
         if stamps.windows(2).any(|w| w[1] <= w[0]) {
-            return Err(ctx.invalid("traffic.trace.time_column", path.display(), "timestamps must be strictly increasing"));
+            return Err(ctx.invalid(
+                "traffic.trace.time_column",
+                path.display(),
+                "timestamps must be strictly increasing",
+            ));
         }
         let first = match &spec.start {
-            Some(s) => parse_timestamp(s).ok_or_else(|| ctx.invalid("traffic.trace.start", s, "not a YYYY-MM-DD HH:MM:SS timestamp"))?,
+            Some(s) => parse_timestamp(s).ok_or_else(|| {
+                ctx.invalid(
+                    "traffic.trace.start",
+                    s,
+                    "not a YYYY-MM-DD HH:MM:SS timestamp",
+                )
+            })?,
             None => stamps[0],
         };
         let last = *stamps.last().expect("non-empty");
         if first < stamps[0] || first > last {
-            return Err(ctx.invalid("traffic.trace.start", spec.start.as_deref().unwrap_or(""), "outside the trace's time range"));
+            return Err(ctx.invalid(
+                "traffic.trace.start",
+                spec.start.as_deref().unwrap_or(""),
+                "outside the trace's time range",
+            ));
         }
         let n = ((last - first) / step + 1) as usize;
         let mut rows = vec![vec![0.0; value_cols.len()]; n];
@@ -145,10 +233,18 @@ pub(crate) fn load(spec: &TraceSpec, scenario_dir: &Path, classes: &[String], ct
         (spec.row_s, values, None)
     };
     let rows = match spec.values {
-        TraceValues::Counts => rows.into_iter().map(|r| r.into_iter().map(|v| v / row_s).collect()).collect(),
+        TraceValues::Counts => rows
+            .into_iter()
+            .map(|r| r.into_iter().map(|v| v / row_s).collect())
+            .collect(),
         TraceValues::Rate => rows,
     };
-    Ok(LoadedTrace { row_s, rows, per_class, start_offset_s })
+    Ok(LoadedTrace {
+        row_s,
+        rows,
+        per_class,
+        start_offset_s,
+    })
 }
 
 #[cfg(test)]

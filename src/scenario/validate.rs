@@ -8,8 +8,8 @@ use super::error::{Ctx, ScenarioError};
 use super::spec::{DistKind, DistSpec, PolicySpec, ScenarioSpec};
 use super::trace;
 use crate::sim::{
-    ClassConfig, DurationDist, FailureConfig, NoiseConfig, PoolConfig, Promotion, SimConfig, SimTime, Slo, Stage,
-    TrafficConfig, TrafficSource, MAX_STAGES,
+    ClassConfig, DurationDist, FailureConfig, NoiseConfig, PoolConfig, Promotion, SimConfig,
+    SimTime, Slo, Stage, TrafficConfig, TrafficSource, MAX_STAGES,
 };
 
 /// Most classes and pools (ids are 16-bit in events).
@@ -32,19 +32,36 @@ fn finite_nonneg(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ScenarioError> {
 }
 
 /// A distribution in microseconds; `positive` forbids a zero mean.
-fn dist(ctx: &Ctx, field: &str, d: &DistSpec, positive: bool) -> Result<DurationDist, ScenarioError> {
+fn dist(
+    ctx: &Ctx,
+    field: &str,
+    d: &DistSpec,
+    positive: bool,
+) -> Result<DurationDist, ScenarioError> {
     let mean_us = match (d.mean_ms, d.mean_s, d.dist) {
         (Some(ms), None, _) => finite_nonneg(ctx, &format!("{field}.mean_ms"), ms)? * 1e3,
         (None, Some(s), _) => finite_nonneg(ctx, &format!("{field}.mean_s"), s)? * 1e6,
         (None, None, DistKind::Uniform) => 0.0,
-        (Some(_), Some(_), _) => return Err(ctx.invalid(field, "mean_ms and mean_s", "give the mean once, in mean_ms or mean_s")),
+        (Some(_), Some(_), _) => {
+            return Err(ctx.invalid(
+                field,
+                "mean_ms and mean_s",
+                "give the mean once, in mean_ms or mean_s",
+            ))
+        }
         (None, None, _) => return Err(ctx.invalid(field, "(no mean)", "needs mean_ms or mean_s")),
     };
     if positive && d.dist != DistKind::Uniform && mean_us <= 0.0 {
         return Err(ctx.invalid(format!("{field}.mean"), mean_us / 1e3, "must be > 0 [ms]"));
     }
     let need_cv = |kind: &str| {
-        d.cv.ok_or_else(|| ctx.invalid(format!("{field}.cv"), "(missing)", format!("{kind} needs a cv (coefficient of variation)")))
+        d.cv.ok_or_else(|| {
+            ctx.invalid(
+                format!("{field}.cv"),
+                "(missing)",
+                format!("{kind} needs a cv (coefficient of variation)"),
+            )
+        })
     };
     let res = match d.dist {
         DistKind::Deterministic => DurationDist::deterministic(mean_us),
@@ -53,7 +70,11 @@ fn dist(ctx: &Ctx, field: &str, d: &DistSpec, positive: bool) -> Result<Duration
         DistKind::Gamma => DurationDist::gamma(mean_us, need_cv("gamma")?),
         DistKind::Uniform => {
             let (Some(lo), Some(hi)) = (d.min_s, d.max_s) else {
-                return Err(ctx.invalid(field, "(missing min_s/max_s)", "uniform needs min_s and max_s"));
+                return Err(ctx.invalid(
+                    field,
+                    "(missing min_s/max_s)",
+                    "uniform needs min_s and max_s",
+                ));
             };
             if positive && hi <= 0.0 {
                 return Err(ctx.invalid(format!("{field}.max_s"), hi, "must be > 0"));
@@ -72,12 +93,24 @@ fn scaled(n: u32, scale: f64) -> u32 {
     }
 }
 
-fn unique_names<'a>(ctx: &Ctx, field: &str, names: impl Iterator<Item = &'a String>) -> Result<Vec<String>, ScenarioError> {
+fn unique_names<'a>(
+    ctx: &Ctx,
+    field: &str,
+    names: impl Iterator<Item = &'a String>,
+) -> Result<Vec<String>, ScenarioError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, n) in names.enumerate() {
-        if n.is_empty() || !n.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-') {
-            return Err(ctx.invalid(format!("{field}[{i}].name"), format!("{n:?}"), "names use letters, digits, '_' and '-'"));
+        if n.is_empty()
+            || !n
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+        {
+            return Err(ctx.invalid(
+                format!("{field}[{i}].name"),
+                format!("{n:?}"),
+                "names use letters, digits, '_' and '-'",
+            ));
         }
         if !seen.insert(n.clone()) {
             return Err(ctx.invalid(format!("{field}[{i}].name"), n, "duplicate name"));
@@ -103,11 +136,18 @@ fn per_class(
 ) -> Result<Vec<f64>, ScenarioError> {
     for (k, v) in map {
         if !classes.contains(k) {
-            return Err(ctx.invalid(format!("{field}.{k}"), v, format!("no class named {k:?} (classes: {classes:?})")));
+            return Err(ctx.invalid(
+                format!("{field}.{k}"),
+                v,
+                format!("no class named {k:?} (classes: {classes:?})"),
+            ));
         }
         finite_nonneg(ctx, &format!("{field}.{k}"), *v)?;
     }
-    Ok(classes.iter().map(|c| map.get(c).copied().unwrap_or(default)).collect())
+    Ok(classes
+        .iter()
+        .map(|c| map.get(c).copied().unwrap_or(default))
+        .collect())
 }
 
 /// The validated result: the simulator configuration and the static policy's counts.
@@ -123,11 +163,19 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
     let horizon_s = finite_pos(ctx, "horizon_s", spec.horizon_s)?;
     let interval_s = finite_pos(ctx, "decision_interval_s", spec.decision_interval_s)?;
     if interval_s > horizon_s {
-        return Err(ctx.invalid("decision_interval_s", interval_s, format!("longer than horizon_s ({horizon_s})")));
+        return Err(ctx.invalid(
+            "decision_interval_s",
+            interval_s,
+            format!("longer than horizon_s ({horizon_s})"),
+        ));
     }
     let scale = finite_pos(ctx, "scale", spec.scale)?;
     if spec.start.weekday > 6 {
-        return Err(ctx.invalid("start.weekday", spec.start.weekday, "0 (Monday) to 6 (Sunday)"));
+        return Err(ctx.invalid(
+            "start.weekday",
+            spec.start.weekday,
+            "0 (Monday) to 6 (Sunday)",
+        ));
     }
     if !(0.0..24.0).contains(&spec.start.hour) {
         return Err(ctx.invalid("start.hour", spec.start.hour, "must be in [0, 24)"));
@@ -141,18 +189,29 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
         let f = format!("classes[{i}]");
         let q = c.slo.quantile;
         if !(q > 0.0 && q < 1.0) {
-            return Err(ctx.invalid(format!("{f}.slo.quantile"), q, "must be in (0, 1), e.g. 0.95"));
+            return Err(ctx.invalid(
+                format!("{f}.slo.quantile"),
+                q,
+                "must be in (0, 1), e.g. 0.95",
+            ));
         }
         finite_pos(ctx, &format!("{f}.slo.latency_ms"), c.slo.latency_ms)?;
         let er = c.slo.max_error_rate;
         if !(0.0..=1.0).contains(&er) {
             return Err(ctx.invalid(format!("{f}.slo.max_error_rate"), er, "must be in [0, 1]"));
         }
-        let timeout = c.timeout_ms.map(|t| finite_pos(ctx, &format!("{f}.timeout_ms"), t).map(SimTime::from_millis_f64)).transpose()?;
+        let timeout = c
+            .timeout_ms
+            .map(|t| finite_pos(ctx, &format!("{f}.timeout_ms"), t).map(SimTime::from_millis_f64))
+            .transpose()?;
         finite_nonneg(ctx, &format!("{f}.value_per_failure"), c.value_per_failure)?;
         classes.push(ClassConfig {
             name: c.name.clone(),
-            slo: Slo { quantile: q, latency_ms: c.slo.latency_ms, max_error_rate: er },
+            slo: Slo {
+                quantile: q,
+                latency_ms: c.slo.latency_ms,
+                max_error_rate: er,
+            },
             timeout,
             value_per_failure: c.value_per_failure,
         });
@@ -168,11 +227,19 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             return Err(ctx.invalid(format!("{f}.max"), 0, "must be >= 1"));
         }
         if p.min > p.max {
-            return Err(ctx.invalid(format!("{f}.min"), p.min, format!("greater than max ({})", p.max)));
+            return Err(ctx.invalid(
+                format!("{f}.min"),
+                p.min,
+                format!("greater than max ({})", p.max),
+            ));
         }
         let initial = p.initial.unwrap_or(p.min);
         if initial < p.min || initial > p.max {
-            return Err(ctx.invalid(format!("{f}.initial"), initial, format!("outside [min, max] = [{}, {}]", p.min, p.max)));
+            return Err(ctx.invalid(
+                format!("{f}.initial"),
+                initial,
+                format!("outside [min, max] = [{}, {}]", p.min, p.max),
+            ));
         }
         // queue_capacity 0 is allowed: a loss system (M/M/c/c), every request finding no free slot is rejected.
         let cold_start = match &p.cold_start {
@@ -190,7 +257,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             }
             None => None,
         };
-        let (min, max, initial) = (scaled(p.min, scale), scaled(p.max, scale), scaled(initial, scale));
+        let (min, max, initial) = (
+            scaled(p.min, scale),
+            scaled(p.max, scale),
+            scaled(initial, scale),
+        );
         pools.push(PoolConfig {
             name: p.name.clone(),
             concurrency: p.concurrency,
@@ -206,7 +277,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
 
     for name in spec.routes.keys() {
         if !class_names.contains(name) {
-            return Err(ctx.invalid(format!("routes.{name}"), name, format!("no class named {name:?}")));
+            return Err(ctx.invalid(
+                format!("routes.{name}"),
+                name,
+                format!("no class named {name:?}"),
+            ));
         }
     }
     let mut routes = Vec::new();
@@ -214,14 +289,25 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
         let service = dist(ctx, &format!("classes[{i}].service"), &c.service, true)?;
         let route = match spec.routes.get(&c.name) {
             None => {
-                let pool = pool_names.iter().position(|p| *p == c.name).ok_or_else(|| {
-                    ctx.invalid(format!("classes[{i}].name"), &c.name, "no pool of the same name and no entry under routes")
-                })?;
+                let pool = pool_names
+                    .iter()
+                    .position(|p| *p == c.name)
+                    .ok_or_else(|| {
+                        ctx.invalid(
+                            format!("classes[{i}].name"),
+                            &c.name,
+                            "no pool of the same name and no entry under routes",
+                        )
+                    })?;
                 vec![Stage { pool, service }]
             }
             Some(stages) => {
                 if stages.is_empty() || stages.len() > MAX_STAGES {
-                    return Err(ctx.invalid(format!("routes.{}", c.name), stages.len(), format!("a route has 1 to {MAX_STAGES} stages")));
+                    return Err(ctx.invalid(
+                        format!("routes.{}", c.name),
+                        stages.len(),
+                        format!("a route has 1 to {MAX_STAGES} stages"),
+                    ));
                 }
                 let mut out = Vec::new();
                 for (k, st) in stages.iter().enumerate() {
@@ -229,7 +315,13 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
                     let pool = pool_names
                         .iter()
                         .position(|p| *p == st.pool)
-                        .ok_or_else(|| ctx.invalid(format!("{f}.pool"), &st.pool, format!("no pool of that name (pools: {pool_names:?})")))?;
+                        .ok_or_else(|| {
+                            ctx.invalid(
+                                format!("{f}.pool"),
+                                &st.pool,
+                                format!("no pool of that name (pools: {pool_names:?})"),
+                            )
+                        })?;
                     let service = match &st.service {
                         Some(d) => dist(ctx, &format!("{f}.service"), d, true)?,
                         None => service.clone(),
@@ -250,7 +342,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             let b = scaled(b, scale);
             let initial: u32 = pools.iter().map(|p| p.initial).sum();
             if initial > b {
-                return Err(ctx.invalid("budget", b, format!("smaller than the sum of initial instances ({initial})")));
+                return Err(ctx.invalid(
+                    "budget",
+                    b,
+                    format!("smaller than the sum of initial instances ({initial})"),
+                ));
             }
             Some(b)
         }
@@ -261,16 +357,28 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
         PolicySpec::Static { instances } => {
             for (k, v) in instances {
                 let Some(p) = pool_names.iter().position(|n| n == k) else {
-                    return Err(ctx.invalid(format!("policy.instances.{k}"), v, format!("no pool named {k:?}")));
+                    return Err(ctx.invalid(
+                        format!("policy.instances.{k}"),
+                        v,
+                        format!("no pool named {k:?}"),
+                    ));
                 };
                 let (lo, hi) = (spec.pools[p].min, spec.pools[p].max);
                 if *v < lo || *v > hi {
-                    return Err(ctx.invalid(format!("policy.instances.{k}"), v, format!("outside the pool's [min, max] = [{lo}, {hi}]")));
+                    return Err(ctx.invalid(
+                        format!("policy.instances.{k}"),
+                        v,
+                        format!("outside the pool's [min, max] = [{lo}, {hi}]"),
+                    ));
                 }
             }
             pools
                 .iter()
-                .map(|p| instances.get(&p.name).map_or(p.initial, |&v| scaled(v, scale).clamp(p.min, p.max)))
+                .map(|p| {
+                    instances
+                        .get(&p.name)
+                        .map_or(p.initial, |&v| scaled(v, scale).clamp(p.min, p.max))
+                })
                 .collect()
         }
     };
@@ -306,16 +414,27 @@ fn traffic_config(
                 return Err(ctx.invalid("traffic.noise.phi", n.phi, "must be in [0, 1)"));
             }
             let step = finite_pos(ctx, "traffic.noise.step_s", n.step_s)?;
-            Some(NoiseConfig { sigma: n.sigma, phi: n.phi, step: SimTime::from_secs_f64(step) })
+            Some(NoiseConfig {
+                sigma: n.sigma,
+                phi: n.phi,
+                step: SimTime::from_secs_f64(step),
+            })
         }
         None => None,
     };
     let mut mix = per_class(ctx, "traffic.mix", &t.mix, classes, 0.0)?;
-    let needs_mix = t.synthetic.is_some() || t.trace.as_ref().is_some_and(|tr| tr.class_columns.is_empty());
+    let needs_mix = t.synthetic.is_some()
+        || t.trace
+            .as_ref()
+            .is_some_and(|tr| tr.class_columns.is_empty());
     let mix_sum: f64 = mix.iter().sum();
     if needs_mix {
-        if !(mix_sum > 0.0) {
-            return Err(ctx.invalid("traffic.mix", format!("{:?}", t.mix), "needs a positive share for at least one class"));
+        if mix_sum.is_nan() || mix_sum <= 0.0 {
+            return Err(ctx.invalid(
+                "traffic.mix",
+                format!("{:?}", t.mix),
+                "needs a positive share for at least one class",
+            ));
         }
         mix.iter_mut().for_each(|m| *m /= mix_sum);
     }
@@ -324,10 +443,18 @@ fn traffic_config(
         (Some(s), None) => {
             finite_nonneg(ctx, "traffic.synthetic.base_rate", s.base_rate)?;
             if s.daily_profile.len() != 24 {
-                return Err(ctx.invalid("traffic.synthetic.daily_profile", s.daily_profile.len(), "needs 24 values (one per hour)"));
+                return Err(ctx.invalid(
+                    "traffic.synthetic.daily_profile",
+                    s.daily_profile.len(),
+                    "needs 24 values (one per hour)",
+                ));
             }
             if s.weekly_profile.len() != 7 {
-                return Err(ctx.invalid("traffic.synthetic.weekly_profile", s.weekly_profile.len(), "needs 7 values (Monday first)"));
+                return Err(ctx.invalid(
+                    "traffic.synthetic.weekly_profile",
+                    s.weekly_profile.len(),
+                    "needs 7 values (Monday first)",
+                ));
             }
             for (k, v) in s.daily_profile.iter().enumerate() {
                 finite_nonneg(ctx, &format!("traffic.synthetic.daily_profile[{k}]"), *v)?;
@@ -336,7 +463,11 @@ fn traffic_config(
                 finite_nonneg(ctx, &format!("traffic.synthetic.weekly_profile[{k}]"), *v)?;
             }
             if !(s.trend_per_day.is_finite() && s.trend_per_day > -1.0) {
-                return Err(ctx.invalid("traffic.synthetic.trend_per_day", s.trend_per_day, "must be > -1"));
+                return Err(ctx.invalid(
+                    "traffic.synthetic.trend_per_day",
+                    s.trend_per_day,
+                    "must be > -1",
+                ));
             }
             let mut promotions = Vec::new();
             for (k, p) in s.promotions.iter().enumerate() {
@@ -346,7 +477,8 @@ fn traffic_config(
                 finite_nonneg(ctx, &format!("{f}.peak"), p.peak)?;
                 finite_nonneg(ctx, &format!("{f}.hold_s"), p.hold_s)?;
                 finite_nonneg(ctx, &format!("{f}.decay_s"), p.decay_s)?;
-                let mix_boost = per_class(ctx, &format!("{f}.mix_boost"), &p.mix_boost, classes, 1.0)?;
+                let mix_boost =
+                    per_class(ctx, &format!("{f}.mix_boost"), &p.mix_boost, classes, 1.0)?;
                 promotions.push(Promotion {
                     start_s: p.start_s,
                     ramp_s: p.ramp_s,
@@ -370,7 +502,11 @@ fn traffic_config(
             let loaded = trace::load(tr, dir, classes, ctx)?;
             let covered = loaded.row_s * loaded.rows.len() as f64;
             if covered + 1e-9 < horizon_s {
-                return Err(ctx.invalid("horizon_s", horizon_s, format!("longer than the trace ({covered} s from its start)")));
+                return Err(ctx.invalid(
+                    "horizon_s",
+                    horizon_s,
+                    format!("longer than the trace ({covered} s from its start)"),
+                ));
             }
             if let Some(off) = loaded.start_offset_s {
                 start_offset_s = off;
@@ -378,12 +514,39 @@ fn traffic_config(
             let rows = if loaded.per_class {
                 loaded.rows
             } else {
-                loaded.rows.into_iter().map(|r| mix.iter().map(|m| r[0] * m).collect()).collect()
+                loaded
+                    .rows
+                    .into_iter()
+                    .map(|r| mix.iter().map(|m| r[0] * m).collect())
+                    .collect()
             };
-            TrafficSource::Trace { row_s: loaded.row_s, rows, factor }
+            TrafficSource::Trace {
+                row_s: loaded.row_s,
+                rows,
+                factor,
+            }
         }
-        (Some(_), Some(_)) => return Err(ctx.invalid("traffic", "synthetic and trace", "give exactly one of synthetic or trace")),
-        (None, None) => return Err(ctx.invalid("traffic", "(neither)", "give exactly one of synthetic or trace")),
+        (Some(_), Some(_)) => {
+            return Err(ctx.invalid(
+                "traffic",
+                "synthetic and trace",
+                "give exactly one of synthetic or trace",
+            ))
+        }
+        (None, None) => {
+            return Err(ctx.invalid(
+                "traffic",
+                "(neither)",
+                "give exactly one of synthetic or trace",
+            ))
+        }
     };
-    Ok(TrafficConfig { source, mix, start_offset_s, rate_step: SimTime::from_secs_f64(rate_step), noise, scale })
+    Ok(TrafficConfig {
+        source,
+        mix,
+        start_offset_s,
+        rate_step: SimTime::from_secs_f64(rate_step),
+        noise,
+        scale,
+    })
 }

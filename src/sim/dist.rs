@@ -15,9 +15,17 @@ pub enum DurationDist {
     /// Exponential with the given mean (cv = 1).
     Exponential { mean: f64 },
     /// Log-normal with the given mean and coefficient of variation.
-    LogNormal { mean: f64, cv: f64, inner: LogNormal<f64> },
+    LogNormal {
+        mean: f64,
+        cv: f64,
+        inner: LogNormal<f64>,
+    },
     /// Gamma with the given mean and coefficient of variation (shape = 1/cv²).
-    Gamma { mean: f64, cv: f64, inner: Gamma<f64> },
+    Gamma {
+        mean: f64,
+        cv: f64,
+        inner: Gamma<f64>,
+    },
     /// Uniform on [min, max].
     Uniform { min: f64, max: f64 },
 }
@@ -50,7 +58,11 @@ impl DurationDist {
         let sigma2 = (1.0 + cv * cv).ln();
         let mu = mean_us.max(f64::MIN_POSITIVE).ln() - sigma2 / 2.0;
         let inner = LogNormal::new(mu, sigma2.sqrt()).map_err(|_| DistError::BadCv(cv))?;
-        Ok(DurationDist::LogNormal { mean: mean_us, cv, inner })
+        Ok(DurationDist::LogNormal {
+            mean: mean_us,
+            cv,
+            inner,
+        })
     }
 
     pub fn gamma(mean_us: f64, cv: f64) -> Result<Self, DistError> {
@@ -59,14 +71,21 @@ impl DurationDist {
         let shape = 1.0 / (cv * cv);
         let scale = (mean_us * cv * cv).max(f64::MIN_POSITIVE);
         let inner = Gamma::new(shape, scale).map_err(|_| DistError::BadCv(cv))?;
-        Ok(DurationDist::Gamma { mean: mean_us, cv, inner })
+        Ok(DurationDist::Gamma {
+            mean: mean_us,
+            cv,
+            inner,
+        })
     }
 
     pub fn uniform(min_us: f64, max_us: f64) -> Result<Self, DistError> {
         if !(min_us.is_finite() && max_us.is_finite() && 0.0 <= min_us && min_us <= max_us) {
             return Err(DistError::BadRange(min_us, max_us));
         }
-        Ok(DurationDist::Uniform { min: min_us, max: max_us })
+        Ok(DurationDist::Uniform {
+            min: min_us,
+            max: max_us,
+        })
     }
 
     /// Mean [µs].
@@ -162,7 +181,10 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_rejected() {
-        assert_eq!(DurationDist::exponential(-1.0).unwrap_err(), DistError::BadMean(-1.0));
+        assert_eq!(
+            DurationDist::exponential(-1.0).unwrap_err(),
+            DistError::BadMean(-1.0)
+        );
         assert!(DurationDist::lognormal(1.0, 0.0).is_err());
         assert!(DurationDist::gamma(f64::NAN, 1.0).is_err());
         assert!(DurationDist::uniform(2.0, 1.0).is_err());

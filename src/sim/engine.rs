@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 use super::config::{SimConfig, MAX_STAGES};
 use super::event::{Event, EventQueue, Priority, Request};
-use super::metrics::{ClassAcc, ClassInterval, ClassSummary, EpisodeAcc, IntervalStats, PoolInterval};
+use super::metrics::{
+    ClassAcc, ClassInterval, ClassSummary, EpisodeAcc, IntervalStats, PoolInterval,
+};
 use super::pool::{Pool, Queued};
 use super::rng::{stream, StreamRng};
 use super::time::SimTime;
@@ -91,7 +93,9 @@ pub struct Simulator {
 }
 
 fn streams(seed: u64, prefix: &str, names: impl Iterator<Item = String>) -> Vec<StreamRng> {
-    names.map(|n| stream(seed, &format!("{prefix}/{n}"))).collect()
+    names
+        .map(|n| stream(seed, &format!("{prefix}/{n}")))
+        .collect()
 }
 
 impl Simulator {
@@ -131,7 +135,11 @@ impl Simulator {
         match seed {
             Some(s) => *self = Simulator::new(Arc::clone(&self.cfg), s),
             None => {
-                self.traffic = Traffic::new(self.cfg.traffic.clone(), self.cfg.horizon, &mut self.rng_noise);
+                self.traffic = Traffic::new(
+                    self.cfg.traffic.clone(),
+                    self.cfg.horizon,
+                    &mut self.rng_noise,
+                );
                 self.start_episode();
             }
         }
@@ -139,7 +147,7 @@ impl Simulator {
 
     fn start_episode(&mut self) {
         self.now = 0;
-        self.events.clear();
+        self.events.clear(self.cfg.classes.len());
         self.interval.iter_mut().for_each(ClassAcc::reset);
         self.episode.reset();
         self.interval_index = 0;
@@ -154,10 +162,13 @@ impl Simulator {
                 self.schedule_failure(p, inst, gen);
             }
         }
-        self.cursors = (0..cfg.classes.len()).map(|c| ArrivalCursor::new(c, &self.traffic)).collect();
+        self.cursors = (0..cfg.classes.len())
+            .map(|c| ArrivalCursor::new(c, &self.traffic))
+            .collect();
         for c in 0..cfg.classes.len() {
             if let Some(t) = self.cursors[c].next(&self.traffic, &mut self.rng_arrivals[c]) {
-                self.events.push(t, Priority::Arrival, Event::Arrival { class: c as u16 });
+                self.events
+                    .push(t, Priority::Arrival, Event::Arrival { class: c as u16 });
             }
         }
     }
@@ -211,13 +222,17 @@ impl Simulator {
 
     /// Runs one decision interval (to the next interval boundary or the horizon).
     pub fn step_interval(&mut self) -> IntervalStats {
-        let end = (self.interval_start + self.cfg.interval.as_micros()).min(self.cfg.horizon.as_micros());
+        let end =
+            (self.interval_start + self.cfg.interval.as_micros()).min(self.cfg.horizon.as_micros());
         self.run_until(SimTime(end))
     }
 
     /// Processes every event before `t` (capped at the horizon) and closes the interval at `t`.
     pub fn run_until(&mut self, t: SimTime) -> IntervalStats {
-        let end = t.as_micros().min(self.cfg.horizon.as_micros()).max(self.now);
+        let end = t
+            .as_micros()
+            .min(self.cfg.horizon.as_micros())
+            .max(self.now);
         while let Some(et) = self.events.peek_time() {
             if et >= end {
                 break;
@@ -257,7 +272,12 @@ impl Simulator {
             let removed = self.pools[p].remove(self.now, before - clipped_target);
             debug_assert_eq!(removed, before - clipped_target);
         }
-        ScaleOutcome { requested: target, target: clipped_target, before, clipped: i64::from(clipped_target) != target }
+        ScaleOutcome {
+            requested: target,
+            target: clipped_target,
+            before,
+            clipped: i64::from(clipped_target) != target,
+        }
     }
 
     /// Changes the active instances of pool `p` by `delta`, clipped like `set_target`.
@@ -267,21 +287,39 @@ impl Simulator {
     }
 
     fn launch(&mut self, p: usize) {
-        let delay = self.cfg.pools[p].cold_start.sample_us(&mut self.rng_cold[p]);
+        let delay = self.cfg.pools[p]
+            .cold_start
+            .sample_us(&mut self.rng_cold[p]);
         if delay == 0 {
             let (inst, gen) = self.pools[p].launch(self.now, true);
             self.schedule_failure(p, inst, gen);
             self.dispatch(p);
         } else {
             let (inst, gen) = self.pools[p].launch(self.now, false);
-            self.events.push(self.now + delay, Priority::Lifecycle, Event::Ready { pool: p as u16, inst, gen });
+            self.events.push(
+                self.now + delay,
+                Priority::Lifecycle,
+                Event::Ready {
+                    pool: p as u16,
+                    inst,
+                    gen,
+                },
+            );
         }
     }
 
     fn schedule_failure(&mut self, p: usize, inst: u32, gen: u32) {
         if let Some(f) = &self.cfg.pools[p].failures {
             let ttf = f.time_to_failure.sample_us(&mut self.rng_fail[p]).max(1);
-            self.events.push(self.now + ttf, Priority::Lifecycle, Event::Failure { pool: p as u16, inst, gen });
+            self.events.push(
+                self.now + ttf,
+                Priority::Lifecycle,
+                Event::Failure {
+                    pool: p as u16,
+                    inst,
+                    gen,
+                },
+            );
         }
     }
 
@@ -289,7 +327,12 @@ impl Simulator {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { class } => self.on_arrival(class as usize),
-            Event::Completion { pool, inst, gen, req } => self.on_completion(pool as usize, inst, gen, req),
+            Event::Completion {
+                pool,
+                inst,
+                gen,
+                req,
+            } => self.on_completion(pool as usize, inst, gen, req),
             Event::Ready { pool, inst, gen } => {
                 let p = pool as usize;
                 if self.pools[p].make_ready(self.now, inst, gen) {
@@ -303,10 +346,16 @@ impl Simulator {
                     let busy = self.pools[p].busy.value - f64::from(lost);
                     self.pools[p].busy.set(self.now, busy);
                     if let Some(f) = &self.cfg.pools[p].failures {
-                        if self.pools[p].instances[inst as usize].state == super::pool::InstState::Restarting {
+                        if self.pools[p].instances[inst as usize].state
+                            == super::pool::InstState::Restarting
+                        {
                             let delay = f.restart.sample_us(&mut self.rng_fail[p]).max(1);
                             let gen = self.pools[p].gen(inst);
-                            self.events.push(self.now + delay, Priority::Lifecycle, Event::Ready { pool, inst, gen });
+                            self.events.push(
+                                self.now + delay,
+                                Priority::Lifecycle,
+                                Event::Ready { pool, inst, gen },
+                            );
                         }
                     }
                 }
@@ -321,12 +370,23 @@ impl Simulator {
         let route = &self.cfg.routes[c];
         let mut service = [0u32; MAX_STAGES];
         for (s, stage) in service.iter_mut().zip(route) {
-            *s = stage.service.sample_us(&mut self.rng_service[c]).min(u64::from(u32::MAX)) as u32;
+            *s = stage
+                .service
+                .sample_us(&mut self.rng_service[c])
+                .min(u64::from(u32::MAX)) as u32;
         }
-        let req = Request { arrival: self.now, enqueued: self.now, waited: 0, service, class: c as u16, stage: 0 };
+        let req = Request {
+            arrival: self.now,
+            enqueued: self.now,
+            waited: 0,
+            service,
+            class: c as u16,
+            stage: 0,
+        };
         self.enter(req);
         if let Some(t) = self.cursors[c].next(&self.traffic, &mut self.rng_arrivals[c]) {
-            self.events.push(t, Priority::Arrival, Event::Arrival { class: c as u16 });
+            self.events
+                .push(t, Priority::Arrival, Event::Arrival { class: c as u16 });
         }
     }
 
@@ -344,12 +404,17 @@ impl Simulator {
                 return;
             }
         }
-        if pool.queue_capacity.is_some_and(|cap| pool.queue.len() >= cap as usize) {
+        if pool
+            .queue_capacity
+            .is_some_and(|cap| pool.queue.len() >= cap as usize)
+        {
             self.interval[c].rejected += 1;
             self.in_system -= 1;
             return;
         }
-        let deadline = self.cfg.classes[c].timeout.map_or(u64::MAX, |t| self.now + t.as_micros());
+        let deadline = self.cfg.classes[c]
+            .timeout
+            .map_or(u64::MAX, |t| self.now + t.as_micros());
         pool.queue.push_back(Queued { req, deadline });
         let len = pool.queue.len() as f64;
         pool.queued.set(self.now, len);
@@ -362,7 +427,16 @@ impl Simulator {
         let busy = pool.busy.value + 1.0;
         pool.busy.set(self.now, busy);
         let done = self.now + u64::from(req.service[req.stage as usize]);
-        self.events.push(done, Priority::Completion, Event::Completion { pool: p as u16, inst, gen, req });
+        self.events.push(
+            done,
+            Priority::Completion,
+            Event::Completion {
+                pool: p as u16,
+                inst,
+                gen,
+                req,
+            },
+        );
     }
 
     #[inline]
@@ -387,6 +461,7 @@ impl Simulator {
             acc.completed += 1;
             acc.latency_sum += latency;
             acc.wait_sum += req.waited;
+            acc.delayed += u64::from(req.waited > 0);
             acc.hist.saturating_record(latency);
             self.in_system -= 1;
         }
@@ -401,7 +476,9 @@ impl Simulator {
             if pool.n_free == 0 {
                 return;
             }
-            let Some(q) = pool.queue.pop_front() else { return };
+            let Some(q) = pool.queue.pop_front() else {
+                return;
+            };
             let len = pool.queue.len() as f64;
             pool.queued.set(self.now, len);
             let (inst, gen) = pool.take_slot().expect("n_free > 0");
@@ -467,7 +544,8 @@ impl Simulator {
             let violated = acc.violates(cc);
             let lost = acc.errors() as f64 * cc.value_per_failure;
             revenue_lost += lost;
-            let slo_latency_ms = (acc.completed > 0).then(|| acc.hist.value_at_quantile(cc.slo.quantile) as f64 / 1e3);
+            let slo_latency_ms = (acc.completed > 0)
+                .then(|| acc.hist.value_at_quantile(cc.slo.quantile) as f64 / 1e3);
             classes.push(ClassInterval {
                 arrivals: acc.arrivals,
                 completed: acc.completed,

@@ -39,6 +39,8 @@ pub(crate) struct ClassAcc {
     pub latency_sum: u64,
     /// Σ queue waiting time of completed requests [µs].
     pub wait_sum: u64,
+    /// Completed requests that waited in a queue at all.
+    pub delayed: u64,
     pub hist: Histogram<u64>,
 }
 
@@ -52,6 +54,7 @@ impl ClassAcc {
             failed: 0,
             latency_sum: 0,
             wait_sum: 0,
+            delayed: 0,
             hist: new_histogram(),
         }
     }
@@ -64,6 +67,7 @@ impl ClassAcc {
         self.failed = 0;
         self.latency_sum = 0;
         self.wait_sum = 0;
+        self.delayed = 0;
         self.hist.reset();
     }
 
@@ -75,6 +79,7 @@ impl ClassAcc {
         self.failed += o.failed;
         self.latency_sum += o.latency_sum;
         self.wait_sum += o.wait_sum;
+        self.delayed += o.delayed;
         self.hist.add(&o.hist).expect("histograms share bounds");
     }
 
@@ -88,7 +93,8 @@ impl ClassAcc {
 
     pub fn latency(&self) -> LatencyMs {
         LatencyMs {
-            mean: (self.completed > 0).then(|| self.latency_sum as f64 / self.completed as f64 / 1e3),
+            mean: (self.completed > 0)
+                .then(|| self.latency_sum as f64 / self.completed as f64 / 1e3),
             p50: self.quantile_ms(0.50),
             p95: self.quantile_ms(0.95),
             p99: self.quantile_ms(0.99),
@@ -106,7 +112,9 @@ impl ClassAcc {
             return false;
         }
         let error_rate = self.errors() as f64 / outcomes as f64;
-        let slow = self.quantile_ms(class.slo.quantile).is_some_and(|l| l > class.slo.latency_ms);
+        let slow = self
+            .quantile_ms(class.slo.quantile)
+            .is_some_and(|l| l > class.slo.latency_ms);
         slow || error_rate > class.slo.max_error_rate
     }
 }
@@ -170,16 +178,32 @@ impl IntervalStats {
         let mut h = vec!["interval".into(), "start_s".into(), "end_s".into()];
         for c in &cfg.classes {
             for f in [
-                "arrivals", "completed", "rejected", "timed_out", "failed", "latency_mean_ms", "p50_ms",
-                "p95_ms", "p99_ms", "mean_wait_ms", "slo_violated", "revenue_lost",
+                "arrivals",
+                "completed",
+                "rejected",
+                "timed_out",
+                "failed",
+                "latency_mean_ms",
+                "p50_ms",
+                "p95_ms",
+                "p99_ms",
+                "mean_wait_ms",
+                "slo_violated",
+                "revenue_lost",
             ] {
                 h.push(format!("{}_{f}", c.name));
             }
         }
         for p in &cfg.pools {
             for f in [
-                "running", "provisioning", "draining", "restarting", "utilisation", "queue_len",
-                "queue_len_mean", "cost",
+                "running",
+                "provisioning",
+                "draining",
+                "restarting",
+                "utilisation",
+                "queue_len",
+                "queue_len_mean",
+                "cost",
             ] {
                 h.push(format!("{}_{f}", p.name));
             }
@@ -194,7 +218,11 @@ impl IntervalStats {
         fn opt(x: Option<f64>) -> String {
             x.map(|v| format!("{v:.3}")).unwrap_or_default()
         }
-        let mut r = vec![self.index.to_string(), format!("{}", self.start_s), format!("{}", self.end_s)];
+        let mut r = vec![
+            self.index.to_string(),
+            format!("{}", self.start_s),
+            format!("{}", self.end_s),
+        ];
         for c in &self.classes {
             r.extend([
                 c.arrivals.to_string(),
@@ -246,6 +274,8 @@ pub struct ClassSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WaitMs {
     pub mean: Option<f64>,
+    /// Share of completed requests that waited at all (P(wait > 0)).
+    pub p_wait: Option<f64>,
 }
 
 /// Episode-wide accumulators.
@@ -289,7 +319,10 @@ impl EpisodeAcc {
             timed_out: a.timed_out,
             failed: a.failed,
             latency_ms: a.latency(),
-            wait_ms: WaitMs { mean: a.mean_wait_ms() },
+            wait_ms: WaitMs {
+                mean: a.mean_wait_ms(),
+                p_wait: (a.completed > 0).then(|| a.delayed as f64 / a.completed as f64),
+            },
             slo_violation_intervals: self.slo_violations[c],
             revenue_lost: self.revenue_lost[c],
         }

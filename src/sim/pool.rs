@@ -135,7 +135,11 @@ impl Pool {
 
     /// Adds an instance in `state` (provisioning, or running for a zero cold start); returns its index and gen.
     pub fn launch(&mut self, now: u64, running: bool) -> (u32, u32) {
-        let state = if running { InstState::Running } else { InstState::Provisioning };
+        let state = if running {
+            InstState::Running
+        } else {
+            InstState::Provisioning
+        };
         let idx = match self.retired.pop() {
             Some(i) => {
                 let inst = &mut self.instances[i as usize];
@@ -144,7 +148,12 @@ impl Pool {
                 i
             }
             None => {
-                self.instances.push(Instance { state, busy: 0, gen: 0, epoch: 0 });
+                self.instances.push(Instance {
+                    state,
+                    busy: 0,
+                    gen: 0,
+                    epoch: 0,
+                });
                 (self.instances.len() - 1) as u32
             }
         };
@@ -247,8 +256,10 @@ impl Pool {
     fn compact_slots(&mut self) {
         if self.free_slots.len() > 4 * (self.n_free as usize) + 64 {
             let instances = &self.instances;
-            self.free_slots
-                .retain(|&(i, e)| instances[i as usize].state == InstState::Running && instances[i as usize].epoch == e);
+            self.free_slots.retain(|&(i, e)| {
+                instances[i as usize].state == InstState::Running
+                    && instances[i as usize].epoch == e
+            });
         }
     }
 

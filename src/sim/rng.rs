@@ -57,10 +57,22 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a1: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, "arrivals/browse"), |r, _: u64| Some(r.random())).collect();
-        let a2: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, "arrivals/browse"), |r, _: u64| Some(r.random())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, "arrivals/search"), |r, _: u64| Some(r.random())).collect();
-        let c: Vec<u64> = (0..4).map(|_| 0).scan(stream(8, "arrivals/browse"), |r, _: u64| Some(r.random())).collect();
+        let a1: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, "arrivals/browse"), |r, _: u64| Some(r.random()))
+            .collect();
+        let a2: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, "arrivals/browse"), |r, _: u64| Some(r.random()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, "arrivals/search"), |r, _: u64| Some(r.random()))
+            .collect();
+        let c: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(8, "arrivals/browse"), |r, _: u64| Some(r.random()))
+            .collect();
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, c);

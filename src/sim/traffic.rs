@@ -137,7 +137,11 @@ impl Traffic {
             }
             _ => Vec::new(),
         };
-        Traffic { config, horizon, noise }
+        Traffic {
+            config,
+            horizon,
+            noise,
+        }
     }
 
     pub fn config(&self) -> &TrafficConfig {
@@ -176,7 +180,13 @@ impl Traffic {
     pub fn rates_at(&self, t: f64, out: &mut [f64]) {
         let scale = self.config.scale * self.noise_at(t);
         match &self.config.source {
-            TrafficSource::Synthetic { base_rate, daily_profile, weekly_profile, trend_per_day, promotions } => {
+            TrafficSource::Synthetic {
+                base_rate,
+                daily_profile,
+                weekly_profile,
+                trend_per_day,
+                promotions,
+            } => {
                 let tow = self.time_of_week_s(t);
                 let hour = (tow / 3600.0).rem_euclid(24.0);
                 let h0 = hour.floor() as usize % 24;
@@ -200,10 +210,18 @@ impl Traffic {
                 let share_sum: f64 = out.iter().sum();
                 let total = base_rate * daily * weekly * trend * promo.max(0.0) * scale;
                 for o in out.iter_mut() {
-                    *o = if share_sum > 0.0 { total * *o / share_sum } else { 0.0 };
+                    *o = if share_sum > 0.0 {
+                        total * *o / share_sum
+                    } else {
+                        0.0
+                    };
                 }
             }
-            TrafficSource::Trace { row_s, rows, factor } => {
+            TrafficSource::Trace {
+                row_s,
+                rows,
+                factor,
+            } => {
                 let i = (t / row_s) as usize;
                 match rows.get(i) {
                     Some(row) => {
@@ -291,7 +309,11 @@ impl ArrivalCursor {
                 let dt = need / self.rate_per_us;
                 if self.t + dt < self.seg_end {
                     self.t += dt;
-                    return if self.t < horizon { Some(self.t as u64) } else { None };
+                    return if self.t < horizon {
+                        Some(self.t as u64)
+                    } else {
+                        None
+                    };
                 }
                 need -= self.rate_per_us * (self.seg_end - self.t);
             }
@@ -328,7 +350,14 @@ mod tests {
 
     #[test]
     fn promotion_shape_ramps_holds_and_decays() {
-        let p = Promotion { start_s: 100.0, ramp_s: 10.0, peak: 10.0, hold_s: 20.0, decay_s: 5.0, mix_boost: vec![1.0, 3.0] };
+        let p = Promotion {
+            start_s: 100.0,
+            ramp_s: 10.0,
+            peak: 10.0,
+            hold_s: 20.0,
+            decay_s: 5.0,
+            mix_boost: vec![1.0, 3.0],
+        };
         assert_eq!(p.shape(99.0), 0.0);
         assert!((p.shape(105.0) - 0.5).abs() < 1e-12);
         assert_eq!(p.shape(125.0), 1.0);
@@ -337,8 +366,19 @@ mod tests {
 
     #[test]
     fn promotion_multiplies_total_and_shifts_mix() {
-        let p = Promotion { start_s: 0.0, ramp_s: 0.0, peak: 10.0, hold_s: 100.0, decay_s: 0.0, mix_boost: vec![1.0, 3.0] };
-        let tr = Traffic::new(synthetic(vec![p]), SimTime::from_secs(200), &mut stream(1, "noise"));
+        let p = Promotion {
+            start_s: 0.0,
+            ramp_s: 0.0,
+            peak: 10.0,
+            hold_s: 100.0,
+            decay_s: 0.0,
+            mix_boost: vec![1.0, 3.0],
+        };
+        let tr = Traffic::new(
+            synthetic(vec![p]),
+            SimTime::from_secs(200),
+            &mut stream(1, "noise"),
+        );
         let mut r = [0.0; 2];
         tr.rates_at(50.0, &mut r);
         let base = 100.0 * (1.0 + 50.0 / 3600.0 / 24.0);
@@ -351,7 +391,11 @@ mod tests {
     #[test]
     fn noise_has_unit_mean() {
         let mut cfg = synthetic(vec![]);
-        cfg.noise = Some(NoiseConfig { sigma: 0.3, phi: 0.5, step: SimTime::from_secs(1) });
+        cfg.noise = Some(NoiseConfig {
+            sigma: 0.3,
+            phi: 0.5,
+            step: SimTime::from_secs(1),
+        });
         let tr = Traffic::new(cfg, SimTime::from_secs(200_000), &mut stream(3, "noise"));
         let m = tr.noise.iter().sum::<f64>() / tr.noise.len() as f64;
         assert!((m - 1.0).abs() < 0.01, "noise mean {m}");
@@ -360,7 +404,11 @@ mod tests {
     #[test]
     fn trace_rates_follow_rows() {
         let cfg = TrafficConfig {
-            source: TrafficSource::Trace { row_s: 60.0, rows: vec![vec![1.0, 2.0], vec![3.0, 4.0]], factor: 2.0 },
+            source: TrafficSource::Trace {
+                row_s: 60.0,
+                rows: vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+                factor: 2.0,
+            },
             mix: vec![0.5, 0.5],
             start_offset_s: 0.0,
             rate_step: SimTime::from_secs(1),
