@@ -1,6 +1,7 @@
 //! shopgym: a discrete-event simulator of an e-commerce cluster, a Gym-like environment around it,
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
+pub mod baselines;
 pub mod cli;
 pub mod scenario;
 pub mod sim;
