@@ -179,3 +179,48 @@ fn cost_is_instance_seconds_times_price() {
     assert!((t.instance_seconds - 5.0 * 1800.0).abs() < 1e-6);
     assert!((t.cost - (3.0 * 0.2 + 2.0 * 0.3) * 0.5).abs() < 1e-9);
 }
+
+#[test]
+fn injected_faults_slow_service_crash_instances_and_delay_boots() {
+    let base = config(TWO_POOLS);
+    let faulty = config(&TWO_POOLS.replace(
+        "horizon_s: 1800",
+        "horizon_s: 1800\nfaults:\n  - { kind: slowdown, pool: browse, start_s: 300, duration_s: 120, factor: 4 }\n  \
+         - { kind: crash_burst, pool: order, at_s: 900, fraction: 0.5, restart: { dist: deterministic, mean_s: 90 } }\n  \
+         - { kind: slow_cold_start, start_s: 0, duration_s: 60, factor: 3 }\n",
+    ));
+    assert_eq!(faulty.faults.len(), 3);
+    let mut a = Simulator::new(base, 8);
+    let mut b = Simulator::new(faulty, 8);
+    a.set_target(0, 6);
+    b.set_target(0, 6);
+    let _ = a.run_until(shopgym::sim::SimTime::from_secs(31));
+    let _ = b.run_until(shopgym::sim::SimTime::from_secs(31));
+    assert_eq!(a.pool_view(0).running, 6, "30 s cold start");
+    assert_eq!(b.pool_view(0).provisioning, 3, "cold start tripled to 90 s");
+    let (mut lat_a, mut lat_b) = (Vec::new(), Vec::new());
+    let mut restarting = 0;
+    while !a.is_done() {
+        let sa = a.step_interval();
+        let sb = b.step_interval();
+        lat_a.push(sa.classes[0].latency_ms.mean.unwrap_or(0.0));
+        lat_b.push(sb.classes[0].latency_ms.mean.unwrap_or(0.0));
+        assert_eq!(
+            sa.classes[0].arrivals, sb.classes[0].arrivals,
+            "faults do not change arrivals"
+        );
+        restarting += sb.pools[1].restarting;
+    }
+    // Intervals 5 and 6 (300-420 s) are slowed 4x.
+    assert!(lat_b[5] > 2.0 * lat_a[5], "{} vs {}", lat_b[5], lat_a[5]);
+    assert!(
+        (lat_b[12] - lat_a[12]).abs() < 0.5 * lat_a[12],
+        "no slowdown later"
+    );
+    assert!(b.totals().failed > 0 || restarting > 0);
+    assert_eq!(a.totals().failed, 0);
+    assert!(
+        restarting > 0,
+        "the crash burst puts order instances into restart"
+    );
+}

@@ -28,6 +28,9 @@ pub struct ScenarioSpec {
     /// Cluster-wide cap on billed instances (all pools). Default none.
     #[serde(default)]
     pub budget: Option<u32>,
+    /// Faults injected for stress tests. Default none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultSpec>,
     pub classes: Vec<ClassSpec>,
     pub pools: Vec<PoolSpec>,
     /// Class name -> the pools it visits in order. Default: each class visits the pool of its own name.
@@ -334,4 +337,32 @@ impl Default for PolicySpec {
             instances: BTreeMap::new(),
         }
     }
+}
+
+/// A fault injected into the episode.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case", tag = "kind")]
+pub enum FaultSpec {
+    /// Service on `pool` takes `factor` times longer for work started in the window (a slow dependency).
+    Slowdown {
+        pool: String,
+        start_s: f64,
+        duration_s: f64,
+        factor: f64,
+    },
+    /// Instances launched in the window boot `factor` times slower (all pools unless `pool` is given).
+    SlowColdStart {
+        #[serde(default)]
+        pool: Option<String>,
+        start_s: f64,
+        duration_s: f64,
+        factor: f64,
+    },
+    /// At `at_s`, a `fraction` of `pool`'s running instances crash and restart after `restart`.
+    CrashBurst {
+        pool: String,
+        at_s: f64,
+        fraction: f64,
+        restart: DistSpec,
+    },
 }

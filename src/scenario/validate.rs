@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::error::{Ctx, ScenarioError};
-use super::spec::{DistKind, DistSpec, PolicySpec, ScenarioSpec};
+use super::spec::{DistKind, DistSpec, FaultSpec, PolicySpec, ScenarioSpec};
 use super::trace;
 use crate::sim::{
-    ClassConfig, DurationDist, FailureConfig, NoiseConfig, PoolConfig, Promotion, SimConfig,
+    ClassConfig, DurationDist, FailureConfig, Fault, NoiseConfig, PoolConfig, Promotion, SimConfig,
     SimTime, Slo, Stage, TrafficConfig, TrafficSource, MAX_STAGES,
 };
 
@@ -353,6 +353,8 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
         None => None,
     };
 
+    let faults = faults(spec, ctx, &pool_names, horizon_s)?;
+
     let static_counts = match &spec.policy {
         PolicySpec::Static { instances } => {
             for (k, v) in instances {
@@ -392,6 +394,7 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             horizon: SimTime::from_secs_f64(horizon_s),
             interval: SimTime::from_secs_f64(interval_s),
             budget,
+            faults,
         },
         static_counts,
     })
@@ -549,4 +552,99 @@ fn traffic_config(
         noise,
         scale,
     })
+}
+
+fn faults(
+    spec: &ScenarioSpec,
+    ctx: &Ctx,
+    pools: &[String],
+    horizon_s: f64,
+) -> Result<Vec<Fault>, ScenarioError> {
+    let pool_index = |field: String, name: &str| {
+        pools.iter().position(|p| p == name).ok_or_else(|| {
+            ctx.invalid(
+                field,
+                name,
+                format!("no pool of that name (pools: {pools:?})"),
+            )
+        })
+    };
+    let window =
+        |f: &str, start: f64, duration: f64| -> Result<(SimTime, SimTime), ScenarioError> {
+            finite_nonneg(ctx, &format!("{f}.start_s"), start)?;
+            finite_pos(ctx, &format!("{f}.duration_s"), duration)?;
+            if start >= horizon_s {
+                return Err(ctx.invalid(
+                    format!("{f}.start_s"),
+                    start,
+                    format!("after the horizon ({horizon_s} s)"),
+                ));
+            }
+            Ok((
+                SimTime::from_secs_f64(start),
+                SimTime::from_secs_f64(start + duration),
+            ))
+        };
+    let mut out = Vec::new();
+    for (i, fs) in spec.faults.iter().enumerate() {
+        let f = format!("faults[{i}]");
+        out.push(match fs {
+            FaultSpec::Slowdown {
+                pool,
+                start_s,
+                duration_s,
+                factor,
+            } => {
+                let (start, end) = window(&f, *start_s, *duration_s)?;
+                Fault::Slowdown {
+                    pool: pool_index(format!("{f}.pool"), pool)?,
+                    start,
+                    end,
+                    factor: finite_pos(ctx, &format!("{f}.factor"), *factor)?,
+                }
+            }
+            FaultSpec::SlowColdStart {
+                pool,
+                start_s,
+                duration_s,
+                factor,
+            } => {
+                let (start, end) = window(&f, *start_s, *duration_s)?;
+                Fault::SlowColdStart {
+                    pool: pool
+                        .as_deref()
+                        .map(|p| pool_index(format!("{f}.pool"), p))
+                        .transpose()?,
+                    start,
+                    end,
+                    factor: finite_pos(ctx, &format!("{f}.factor"), *factor)?,
+                }
+            }
+            FaultSpec::CrashBurst {
+                pool,
+                at_s,
+                fraction,
+                restart,
+            } => {
+                finite_nonneg(ctx, &format!("{f}.at_s"), *at_s)?;
+                if !(*fraction > 0.0 && *fraction <= 1.0) {
+                    return Err(ctx.invalid(
+                        format!("{f}.fraction"),
+                        fraction,
+                        "must be in (0, 1]",
+                    ));
+                }
+                Fault::CrashBurst {
+                    pool: pool_index(format!("{f}.pool"), pool)?,
+                    at: SimTime::from_secs_f64(*at_s),
+                    fraction: *fraction,
+                    restart: dist(ctx, &format!("{f}.restart"), restart, false)?,
+                }
+            }
+        });
+    }
+    if out.len() > usize::from(u16::MAX) {
+        return Err(ctx.invalid("faults", out.len(), "too many faults"));
+    }
+    Ok(out)
 }

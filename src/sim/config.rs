@@ -69,6 +69,34 @@ pub struct PoolConfig {
     pub failures: Option<FailureConfig>,
 }
 
+/// A fault injected into an episode (stress tests).
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Service on `pool` takes `factor` times longer for work started in [start, end) (a slow
+    /// dependency). The drawn service times are multiplied, so common random numbers are kept.
+    Slowdown {
+        pool: usize,
+        start: SimTime,
+        end: SimTime,
+        factor: f64,
+    },
+    /// Instances launched on `pool` (all pools if `None`) in [start, end) boot `factor` times slower.
+    SlowColdStart {
+        pool: Option<usize>,
+        start: SimTime,
+        end: SimTime,
+        factor: f64,
+    },
+    /// At `at`, a `fraction` of `pool`'s running instances crash (lowest indices first) and
+    /// restart after `restart`; their in-flight requests fail.
+    CrashBurst {
+        pool: usize,
+        at: SimTime,
+        fraction: f64,
+        restart: DurationDist,
+    },
+}
+
 /// Everything the simulator needs for one episode.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
@@ -83,6 +111,8 @@ pub struct SimConfig {
     pub interval: SimTime,
     /// Cluster-wide cap on billed instances over all pools (`None` = no cap).
     pub budget: Option<u32>,
+    /// Injected faults (empty for normal runs).
+    pub faults: Vec<Fault>,
 }
 
 impl SimConfig {

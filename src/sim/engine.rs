@@ -16,7 +16,7 @@
 
 use std::sync::Arc;
 
-use super::config::{SimConfig, MAX_STAGES};
+use super::config::{Fault, SimConfig, MAX_STAGES};
 use super::event::{Event, EventQueue, Priority, Request};
 use super::metrics::{
     ClassAcc, ClassInterval, ClassSummary, EpisodeAcc, IntervalStats, PoolInterval,
@@ -90,6 +90,8 @@ pub struct Simulator {
     interval_start: u64,
     events_processed: u64,
     in_system: u64,
+    /// Per pool: service-time slowdown windows `(start µs, end µs, factor)` from the faults.
+    slowdowns: Vec<Vec<(u64, u64, f64)>>,
 }
 
 fn streams(seed: u64, prefix: &str, names: impl Iterator<Item = String>) -> Vec<StreamRng> {
@@ -123,6 +125,7 @@ impl Simulator {
             interval_start: 0,
             events_processed: 0,
             in_system: 0,
+            slowdowns: Vec::new(),
             cfg,
         };
         sim.start_episode();
@@ -160,6 +163,27 @@ impl Simulator {
             for _ in 0..pc.initial {
                 let (inst, gen) = self.pools[p].launch(0, true);
                 self.schedule_failure(p, inst, gen);
+            }
+        }
+        self.slowdowns = vec![Vec::new(); cfg.pools.len()];
+        for (i, f) in cfg.faults.iter().enumerate() {
+            match f {
+                Fault::Slowdown {
+                    pool,
+                    start,
+                    end,
+                    factor,
+                } => {
+                    self.slowdowns[*pool].push((start.as_micros(), end.as_micros(), *factor));
+                }
+                Fault::CrashBurst { at, .. } => {
+                    self.events.push(
+                        at.as_micros(),
+                        Priority::Lifecycle,
+                        Event::CrashBurst { fault: i as u16 },
+                    );
+                }
+                Fault::SlowColdStart { .. } => {}
             }
         }
         self.cursors = (0..cfg.classes.len())
@@ -287,9 +311,24 @@ impl Simulator {
     }
 
     fn launch(&mut self, p: usize) {
-        let delay = self.cfg.pools[p]
+        let mut delay = self.cfg.pools[p]
             .cold_start
             .sample_us(&mut self.rng_cold[p]);
+        for f in &self.cfg.faults {
+            if let Fault::SlowColdStart {
+                pool,
+                start,
+                end,
+                factor,
+            } = f
+            {
+                if pool.is_none_or(|q| q == p)
+                    && (start.as_micros()..end.as_micros()).contains(&self.now)
+                {
+                    delay = (delay as f64 * factor).round() as u64;
+                }
+            }
+        }
         if delay == 0 {
             let (inst, gen) = self.pools[p].launch(self.now, true);
             self.schedule_failure(p, inst, gen);
@@ -342,23 +381,48 @@ impl Simulator {
             }
             Event::Failure { pool, inst, gen } => {
                 let p = pool as usize;
-                if let Some(lost) = self.pools[p].crash(self.now, inst, gen) {
-                    let busy = self.pools[p].busy.value - f64::from(lost);
-                    self.pools[p].busy.set(self.now, busy);
-                    if let Some(f) = &self.cfg.pools[p].failures {
-                        if self.pools[p].instances[inst as usize].state
-                            == super::pool::InstState::Restarting
-                        {
-                            let delay = f.restart.sample_us(&mut self.rng_fail[p]).max(1);
-                            let gen = self.pools[p].gen(inst);
-                            self.events.push(
-                                self.now + delay,
-                                Priority::Lifecycle,
-                                Event::Ready { pool, inst, gen },
-                            );
-                        }
+                if let Some(f) = self.cfg.pools[p].failures.clone() {
+                    self.crash(p, inst, gen, &f.restart);
+                }
+            }
+            Event::CrashBurst { fault } => {
+                let cfg = Arc::clone(&self.cfg);
+                if let Fault::CrashBurst {
+                    pool,
+                    fraction,
+                    restart,
+                    ..
+                } = &cfg.faults[fault as usize]
+                {
+                    let victims = self.pools[*pool].running_instances();
+                    let n = (victims.len() as f64 * fraction).ceil() as usize;
+                    for inst in victims.into_iter().take(n) {
+                        let gen = self.pools[*pool].gen(inst);
+                        self.crash(*pool, inst, gen, restart);
                     }
                 }
+            }
+        }
+    }
+
+    /// Crashes instance `inst` of pool `p` (if `gen` is current); a running one restarts after a
+    /// delay drawn from `restart`.
+    fn crash(&mut self, p: usize, inst: u32, gen: u32, restart: &super::dist::DurationDist) {
+        if let Some(lost) = self.pools[p].crash(self.now, inst, gen) {
+            let busy = self.pools[p].busy.value - f64::from(lost);
+            self.pools[p].busy.set(self.now, busy);
+            if self.pools[p].instances[inst as usize].state == super::pool::InstState::Restarting {
+                let delay = restart.sample_us(&mut self.rng_fail[p]).max(1);
+                let gen = self.pools[p].gen(inst);
+                self.events.push(
+                    self.now + delay,
+                    Priority::Lifecycle,
+                    Event::Ready {
+                        pool: p as u16,
+                        inst,
+                        gen,
+                    },
+                );
             }
         }
     }
@@ -426,7 +490,13 @@ impl Simulator {
         let pool = &mut self.pools[p];
         let busy = pool.busy.value + 1.0;
         pool.busy.set(self.now, busy);
-        let done = self.now + u64::from(req.service[req.stage as usize]);
+        let mut service = u64::from(req.service[req.stage as usize]);
+        for &(start, end, factor) in &self.slowdowns[p] {
+            if (start..end).contains(&self.now) {
+                service = (service as f64 * factor).round() as u64;
+            }
+        }
+        let done = self.now + service;
         self.events.push(
             done,
             Priority::Completion,

@@ -61,6 +61,10 @@ pub(crate) enum Event {
         inst: u32,
         gen: u32,
     },
+    /// A `Fault::CrashBurst` (index into `SimConfig::faults`) strikes.
+    CrashBurst {
+        fault: u16,
+    },
 }
 
 /// A heap entry: the ordering key and the index of the event in the slab (24 bytes, so sifting

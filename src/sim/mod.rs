@@ -22,7 +22,9 @@ pub mod rng;
 pub mod time;
 pub mod traffic;
 
-pub use config::{ClassConfig, FailureConfig, PoolConfig, SimConfig, Slo, Stage, MAX_STAGES};
+pub use config::{
+    ClassConfig, FailureConfig, Fault, PoolConfig, SimConfig, Slo, Stage, MAX_STAGES,
+};
 pub use dist::DurationDist;
 pub use engine::{PoolView, ScaleOutcome, Simulator, Totals};
 pub use metrics::{ClassInterval, ClassSummary, IntervalStats, LatencyMs, PoolInterval};

@@ -327,6 +327,13 @@ impl Pool {
         Some(lost)
     }
 
+    /// Indices of running instances, lowest first.
+    pub fn running_instances(&self) -> Vec<u32> {
+        (0..self.instances.len() as u32)
+            .filter(|&i| self.instances[i as usize].state == InstState::Running)
+            .collect()
+    }
+
     /// Current gen of instance `idx`.
     pub fn gen(&self, idx: u32) -> u32 {
         self.instances[idx as usize].gen
