@@ -2,4 +2,5 @@
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
 pub mod cli;
+pub mod forecast;
 pub mod sim;
