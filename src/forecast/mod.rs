@@ -28,6 +28,7 @@
 
 
 
+pub mod arima;
 pub mod baseline;
 pub mod decompose;
 mod error;
