@@ -26,25 +26,24 @@
 //! * [`metrics`], [`backtest`]: accuracy metrics and rolling-origin evaluation.
 //! * [`io`]: loading a series from CSV. [`decompose`], [`optim`]: shared numerical helpers.
 
-
-
 pub mod arima;
+pub mod backtest;
 pub mod baseline;
 pub mod decompose;
 mod error;
 pub mod ets;
-
-
-
+pub mod io;
+pub mod metrics;
+pub mod online;
 pub mod optim;
-
+pub mod ridge;
 pub mod series;
-
-
+pub mod spec;
+pub mod transform;
 
 pub use error::ForecastError;
 pub use series::{Calendar, Exog, Series};
-
+pub use spec::{ForecastConfig, ForecastSpec};
 
 use std::fmt::Debug;
 
