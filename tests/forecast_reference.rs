@@ -15,7 +15,10 @@ use shopgym::forecast::ets::{ExponentialSmoothing, SeasonKind};
 use shopgym::forecast::{FittedForecaster, Level, Series};
 
 fn reference() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/forecast/reference.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/forecast/reference.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).expect("reference.json")).expect("json")
 }
 
@@ -33,7 +36,10 @@ fn f(v: &Value) -> f64 {
 
 fn assert_rel(got: f64, want: f64, tol: f64, what: &str) {
     let err = (got - want).abs() / want.abs().max(1e-12);
-    assert!(err <= tol, "{what}: got {got}, want {want} (rel err {err:.2e} > {tol:.0e})");
+    assert!(
+        err <= tol,
+        "{what}: got {got}, want {want} (rel err {err:.2e} > {tol:.0e})"
+    );
 }
 
 fn air() -> Vec<f64> {
@@ -54,14 +60,44 @@ fn hw(kind: SeasonKind, key: &str) {
             None,
         );
     let fit = m.fit(&series).unwrap();
-    assert_rel(fit.initial().level, f(&fx["initial_level"]), 1e-10, "initial_level");
-    assert_rel(fit.initial().trend, f(&fx["initial_trend"]), 1e-10, "initial_trend");
-    for (a, b) in fit.initial().season.iter().zip(floats(&fx["initial_seasons"])) {
+    assert_rel(
+        fit.initial().level,
+        f(&fx["initial_level"]),
+        1e-10,
+        "initial_level",
+    );
+    assert_rel(
+        fit.initial().trend,
+        f(&fx["initial_trend"]),
+        1e-10,
+        "initial_trend",
+    );
+    for (a, b) in fit
+        .initial()
+        .season
+        .iter()
+        .zip(floats(&fx["initial_seasons"]))
+    {
         assert!((a - b).abs() < 1e-9, "initial season {a} vs {b}");
     }
-    assert_rel(fit.fit_stats().sse.unwrap(), f(&fx["sse"]), 1e-9, "fixed sse");
-    assert_rel(fit.state().level, f(&fx["final_level"]), 1e-10, "final level");
-    assert_rel(fit.state().trend, f(&fx["final_trend"]), 1e-9, "final trend");
+    assert_rel(
+        fit.fit_stats().sse.unwrap(),
+        f(&fx["sse"]),
+        1e-9,
+        "fixed sse",
+    );
+    assert_rel(
+        fit.state().level,
+        f(&fx["final_level"]),
+        1e-10,
+        "final level",
+    );
+    assert_rel(
+        fit.state().trend,
+        f(&fx["final_trend"]),
+        1e-9,
+        "final trend",
+    );
     let fc = fit.predict(24, None).mean;
     // statsmodels' forecast() reuses the pre-update seasonal state for the last observation's
     // season position (h = 12, 24 here); the script rebuilds the textbook forecast from
@@ -95,11 +131,18 @@ fn hw(kind: SeasonKind, key: &str) {
     );
     // Our SSE may be lower (better optimum) but never noticeably higher.
     let sse = fit.fit_stats().sse.unwrap();
-    assert!(sse <= f(&ft["sse"]) * (1.0 + 1e-4), "sse {sse} vs {}", ft["sse"]);
+    assert!(
+        sse <= f(&ft["sse"]) * (1.0 + 1e-4),
+        "sse {sse} vs {}",
+        ft["sse"]
+    );
     assert_rel(sse, f(&ft["sse"]), 1e-3, "fitted sse");
     assert!((p.alpha - f(&ft["smoothing_level"])).abs() < 5e-3, "alpha");
     assert!((p.beta - f(&ft["smoothing_trend"])).abs() < 5e-3, "beta");
-    assert!((p.gamma - f(&ft["smoothing_seasonal"])).abs() < 5e-3, "gamma");
+    assert!(
+        (p.gamma - f(&ft["smoothing_seasonal"])).abs() < 5e-3,
+        "gamma"
+    );
     assert_rel(fit.fit_stats().aic.unwrap(), f(&ft["aic"]), 1e-3, "aic");
     let fc = fit.predict(24, None).mean;
     for (i, (a, b)) in fc.iter().zip(floats(&ft["forecast"])).enumerate() {
@@ -155,7 +198,12 @@ fn airline_model_loglik_at_fixed_coefficients_matches_statsmodels() {
         "llf at fixed coefficients",
     );
     // statsmodels' default exact diffuse initialisation differs from it by ~1e-4 in this case.
-    assert_rel(ll, f(&fx["llf_concentrated"]), 1e-6, "llf (diffuse) at fixed coefficients");
+    assert_rel(
+        ll,
+        f(&fx["llf_concentrated"]),
+        1e-6,
+        "llf (diffuse) at fixed coefficients",
+    );
 }
 
 #[test]
@@ -181,9 +229,24 @@ fn airline_model_fit_matches_statsmodels() {
     let fc = fit.predict(24, Some(Level::new(0.95).unwrap()));
     let iv = fc.intervals.clone().unwrap();
     for h in 0..24 {
-        assert_rel(fc.mean[h], f(&a["forecast_log"][h]), 1e-4, &format!("forecast h={}", h + 1));
-        assert_rel(iv.lower[h], f(&a["lower95_log"][h]), 2e-3, &format!("lower h={}", h + 1));
-        assert_rel(iv.upper[h], f(&a["upper95_log"][h]), 2e-3, &format!("upper h={}", h + 1));
+        assert_rel(
+            fc.mean[h],
+            f(&a["forecast_log"][h]),
+            1e-4,
+            &format!("forecast h={}", h + 1),
+        );
+        assert_rel(
+            iv.lower[h],
+            f(&a["lower95_log"][h]),
+            2e-3,
+            &format!("lower h={}", h + 1),
+        );
+        assert_rel(
+            iv.upper[h],
+            f(&a["upper95_log"][h]),
+            2e-3,
+            &format!("upper h={}", h + 1),
+        );
     }
 }
 

@@ -5,7 +5,7 @@
 //! in-sample one-step residuals of the method; `update` keeps that estimate running.
 
 use crate::forecast::{
-    check_update, impl_forecaster, FitStats, Forecast, FittedForecaster, ForecastError, Level,
+    check_update, impl_forecaster, FitStats, FittedForecaster, Forecast, ForecastError, Level,
     Series,
 };
 use std::collections::VecDeque;
@@ -190,9 +190,10 @@ impl FittedForecaster for FittedBaseline {
                         let v = self.recent.get(idx).copied().unwrap_or(last);
                         (v, s * ((k + 1) as f64).sqrt())
                     }
-                    BaselineKind::MovingAverage { window } => {
-                        (self.sum / window as f64, s * (1.0 + 1.0 / window as f64).sqrt())
-                    }
+                    BaselineKind::MovingAverage { window } => (
+                        self.sum / window as f64,
+                        s * (1.0 + 1.0 / window as f64).sqrt(),
+                    ),
                     BaselineKind::Drift => {
                         let t = (self.n.max(2) - 1) as f64;
                         let slope = (last - self.first) / t;

@@ -113,7 +113,9 @@ mod tests {
     fn strong_season_detected() {
         let y: Vec<f64> = (0..120).map(|i| ((i % 12) as f64 - 5.5).powi(2)).collect();
         assert!(seasonal_strength(&y, 12) > 0.99);
-        let z: Vec<f64> = (0..120).map(|i| (i as f64 * 0.37).sin() * 0.01 + i as f64).collect();
+        let z: Vec<f64> = (0..120)
+            .map(|i| (i as f64 * 0.37).sin() * 0.01 + i as f64)
+            .collect();
         assert!(seasonal_strength(&z, 12) < 0.64);
     }
 }

@@ -69,7 +69,8 @@ pub fn format_timestamp(secs: i64) -> String {
         .unwrap_or_else(|| secs.to_string())
 }
 
-/// Loads a series from a CSV file with a header row.
+/// Loads a series from a CSV file with a header row. Monthly timestamps (steps of 28-31 days)
+/// are accepted as a regular series without a calendar (no gap filling).
 pub fn load_csv(path: &Path, opts: &CsvOptions) -> Result<LoadedSeries, ForecastError> {
     let name = path.display().to_string();
     let err = |message: String| ForecastError::Input {
@@ -121,9 +122,11 @@ pub fn load_csv(path: &Path, opts: &CsvOptions) -> Result<LoadedSeries, Forecast
             Some(s) if tcol.is_none() => Err(err(format!(
                 "--{what} {s} needs a time column, and none was found"
             ))),
-            Some(s) => parse_timestamp(s)
-                .map(Some)
-                .ok_or_else(|| err(format!("--{what} `{s}` is not a timestamp (YYYY-MM-DD HH:MM:SS)"))),
+            Some(s) => parse_timestamp(s).map(Some).ok_or_else(|| {
+                err(format!(
+                    "--{what} `{s}` is not a timestamp (YYYY-MM-DD HH:MM:SS)"
+                ))
+            }),
         }
     };
     let from = bound(&opts.from, "from")?;
@@ -136,7 +139,10 @@ pub fn load_csv(path: &Path, opts: &CsvOptions) -> Result<LoadedSeries, Forecast
             Some(c) => {
                 let raw = rec.get(c).unwrap_or("");
                 let t = parse_timestamp(raw).ok_or_else(|| {
-                    err(format!("row {row}, column `{}`: `{raw}` is not a timestamp", headers[c]))
+                    err(format!(
+                        "row {row}, column `{}`: `{raw}` is not a timestamp",
+                        headers[c]
+                    ))
                 })?;
                 if from.is_some_and(|f| t < f) || to.is_some_and(|e| t >= e) {
                     continue;
@@ -168,7 +174,11 @@ pub fn load_csv(path: &Path, opts: &CsvOptions) -> Result<LoadedSeries, Forecast
     }
     let mut filled = 0;
     let mut calendar = None;
-    if tcol.is_some() && times.len() >= 2 {
+    let monthly = times.len() >= 2
+        && times
+            .windows(2)
+            .all(|w| (28 * 86_400..=31 * 86_400).contains(&(w[1] - w[0])));
+    if tcol.is_some() && times.len() >= 2 && !monthly {
         let step = times
             .windows(2)
             .map(|w| w[1] - w[0])
@@ -226,7 +236,9 @@ mod tests {
 
     #[test]
     fn fills_gaps_and_finds_columns() {
-        let f = csv("period,count\n2024-01-01 00:00:00,5\n2024-01-01 00:01:00,6\n2024-01-01 00:04:00,7\n");
+        let f = csv(
+            "period,count\n2024-01-01 00:00:00,5\n2024-01-01 00:01:00,6\n2024-01-01 00:04:00,7\n",
+        );
         let l = load_csv(f.path(), &CsvOptions::default()).unwrap();
         assert_eq!(l.series.values(), &[5.0, 6.0, 0.0, 0.0, 7.0]);
         assert_eq!(l.filled, 2);
@@ -237,7 +249,9 @@ mod tests {
     #[test]
     fn clear_errors() {
         let f = csv("t,v\n2024-01-01,1\n2024-01-02,abc\n");
-        let e = load_csv(f.path(), &CsvOptions::default()).unwrap_err().to_string();
+        let e = load_csv(f.path(), &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("row 3") && e.contains("abc"), "{e}");
         let f = csv("t,v\n2024-01-01,1\n");
         let o = CsvOptions {
@@ -247,9 +261,14 @@ mod tests {
         let e = load_csv(f.path(), &o).unwrap_err().to_string();
         assert!(e.contains("no column named `x`"), "{e}");
         let f = csv("t,v\n");
-        assert_eq!(load_csv(f.path(), &CsvOptions::default()).unwrap_err(), ForecastError::EmptySeries);
+        assert_eq!(
+            load_csv(f.path(), &CsvOptions::default()).unwrap_err(),
+            ForecastError::EmptySeries
+        );
         let f = csv("v\n1\nNaN\n");
-        let e = load_csv(f.path(), &CsvOptions::default()).unwrap_err().to_string();
+        let e = load_csv(f.path(), &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("finite"), "{e}");
     }
 }

@@ -7,7 +7,7 @@
 //! back to persistence (the last value, or 0 before any observation), so observation features are
 //! always defined; [`OnlineForecaster::is_fitted`] tells which is in use.
 
-use super::{Calendar, Exog, Forecast, FittedForecaster, ForecastError, Forecaster, Level, Series};
+use super::{Calendar, Exog, FittedForecaster, Forecast, ForecastError, Forecaster, Level, Series};
 use std::collections::VecDeque;
 use std::sync::Arc;
 

@@ -118,7 +118,10 @@ pub fn brent<F: Fn(f64) -> f64>(
     let state = res.state();
     match state.get_best_param() {
         Some(x) => Ok((*x, state.get_best_cost())),
-        None => Err(ForecastError::fit_failed(model, "Brent search found no point")),
+        None => Err(ForecastError::fit_failed(
+            model,
+            "Brent search found no point",
+        )),
     }
 }
 
@@ -141,7 +144,10 @@ mod tests {
     fn nelder_mead_finds_rosenbrock_minimum() {
         let f = |p: &[f64]| (1.0 - p[0]).powi(2) + 100.0 * (p[1] - p[0] * p[0]).powi(2);
         let m = nelder_mead(&f, &[-1.2, 1.0], 0.5, 2000, "test").unwrap();
-        assert!((m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4, "{m:?}");
+        assert!(
+            (m.x[0] - 1.0).abs() < 1e-4 && (m.x[1] - 1.0).abs() < 1e-4,
+            "{m:?}"
+        );
     }
 
     #[test]

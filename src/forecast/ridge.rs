@@ -11,7 +11,7 @@
 
 use super::arima::poly;
 use super::{
-    check_update, impl_forecaster, Calendar, Exog, FitStats, Forecast, FittedForecaster,
+    check_update, impl_forecaster, Calendar, Exog, FitStats, FittedForecaster, Forecast,
     ForecastError, Level, Series,
 };
 use nalgebra::{DMatrix, DVector};
@@ -37,7 +37,11 @@ impl Ridge {
             return Err(ForecastError::invalid("lags", 0, "lags must be >= 1"));
         }
         if !(lambda.is_finite() && lambda >= 0.0) {
-            return Err(ForecastError::invalid("lambda", lambda, "must be finite and >= 0"));
+            return Err(ForecastError::invalid(
+                "lambda",
+                lambda,
+                "must be finite and >= 0",
+            ));
         }
         Ok(Ridge {
             lags,
@@ -228,8 +232,16 @@ impl FittedForecaster for FittedRidge {
         format!(
             "ridge(lags {:?}{}{})",
             self.layout.lags,
-            if self.layout.calendar.is_some() { ", calendar" } else { "" },
-            if self.layout.exog_width > 0 { ", exog" } else { "" }
+            if self.layout.calendar.is_some() {
+                ", calendar"
+            } else {
+                ""
+            },
+            if self.layout.exog_width > 0 {
+                ", exog"
+            } else {
+                ""
+            }
         )
     }
 
@@ -247,7 +259,12 @@ impl FittedForecaster for FittedRidge {
                 |l| hist[pos - l],
                 self.exog.as_ref(),
             );
-            let v = self.intercept + feats.iter().zip(&self.beta).map(|(a, b)| a * b).sum::<f64>();
+            let v = self.intercept
+                + feats
+                    .iter()
+                    .zip(&self.beta)
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>();
             hist.push(v);
             mean.push(v);
         }

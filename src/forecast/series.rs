@@ -76,7 +76,11 @@ impl Exog {
                 return Err(ForecastError::invalid(
                     "exog",
                     format!("row {i} with {} values", row.len()),
-                    format!("every row needs {} values ({})", names.len(), names.join(", ")),
+                    format!(
+                        "every row needs {} values ({})",
+                        names.len(),
+                        names.join(", ")
+                    ),
                 ));
             }
             if let Some(v) = row.iter().find(|v| !v.is_finite()) {
@@ -112,7 +116,11 @@ impl Exog {
 
     /// Value of column `j` at step `i`, 0 when the step is beyond the known rows.
     pub fn value(&self, i: usize, j: usize) -> f64 {
-        self.rows.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0)
+        self.rows
+            .get(i)
+            .and_then(|r| r.get(j))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// Appends known future rows (each must have [`Exog::width`] finite values).
@@ -126,7 +134,11 @@ impl Exog {
     pub fn shifted(&self, offset: usize) -> Self {
         Exog {
             names: self.names.clone(),
-            rows: self.rows.get(offset..).map(<[_]>::to_vec).unwrap_or_default(),
+            rows: self
+                .rows
+                .get(offset..)
+                .map(<[_]>::to_vec)
+                .unwrap_or_default(),
         }
     }
 }
@@ -170,7 +182,10 @@ impl Series {
             return Err(ForecastError::invalid(
                 "exog",
                 format!("{} rows", exog.len()),
-                format!("regressors must cover all {} observed steps", self.values.len()),
+                format!(
+                    "regressors must cover all {} observed steps",
+                    self.values.len()
+                ),
             ));
         }
         self.exog = Some(exog);

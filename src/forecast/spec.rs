@@ -236,10 +236,10 @@ impl<'de> Deserialize<'de> for ForecastSpec {
                 model.insert(key, v);
             }
         }
-        let c: CommonSpec = serde_yaml::from_value(serde_yaml::Value::Mapping(common))
-            .map_err(D::Error::custom)?;
-        let m: ModelSpec = serde_yaml::from_value(serde_yaml::Value::Mapping(model))
-            .map_err(D::Error::custom)?;
+        let c: CommonSpec =
+            serde_yaml::from_value(serde_yaml::Value::Mapping(common)).map_err(D::Error::custom)?;
+        let m: ModelSpec =
+            serde_yaml::from_value(serde_yaml::Value::Mapping(model)).map_err(D::Error::custom)?;
         Ok(ForecastSpec {
             model: m,
             transform: c.transform,
@@ -280,12 +280,16 @@ impl ForecastSpec {
     pub fn build(&self) -> Result<ForecastConfig, ForecastError> {
         let model: Arc<dyn Forecaster> = match &self.model {
             ModelSpec::Naive {} => Arc::new(Baseline::new(BaselineKind::Naive)?),
-            ModelSpec::SeasonalNaive { season } => Arc::new(Baseline::new(
-                BaselineKind::SeasonalNaive { season: *season },
-            )?),
-            ModelSpec::MovingAverage { window } => Arc::new(Baseline::new(
-                BaselineKind::MovingAverage { window: *window },
-            )?),
+            ModelSpec::SeasonalNaive { season } => {
+                Arc::new(Baseline::new(BaselineKind::SeasonalNaive {
+                    season: *season,
+                })?)
+            }
+            ModelSpec::MovingAverage { window } => {
+                Arc::new(Baseline::new(BaselineKind::MovingAverage {
+                    window: *window,
+                })?)
+            }
             ModelSpec::Drift {} => Arc::new(Baseline::new(BaselineKind::Drift)?),
             ModelSpec::Ses { alpha } => {
                 Arc::new(ExponentialSmoothing::ses().with_params(*alpha, None, None, None))
@@ -295,9 +299,9 @@ impl ForecastSpec {
                 alpha,
                 beta,
                 phi,
-            } => Arc::new(ExponentialSmoothing::holt(*damped).with_params(
-                *alpha, *beta, None, *phi,
-            )),
+            } => {
+                Arc::new(ExponentialSmoothing::holt(*damped).with_params(*alpha, *beta, None, *phi))
+            }
             ModelSpec::HoltWintersAdd(h) => Arc::new(hw(h, SeasonKind::Additive)?),
             ModelSpec::HoltWintersMul(h) => Arc::new(hw(h, SeasonKind::Multiplicative)?),
             ModelSpec::Arima {
@@ -363,7 +367,11 @@ impl ForecastSpec {
             } => {
                 let lags = match lags {
                     Some(l) if l.is_empty() => {
-                        return Err(ForecastError::invalid("lags", "[]", "give at least one lag"))
+                        return Err(ForecastError::invalid(
+                            "lags",
+                            "[]",
+                            "give at least one lag",
+                        ))
                     }
                     Some(l) => l.clone(),
                     None => default_lags(*season),
@@ -380,7 +388,11 @@ impl ForecastSpec {
         }
         if let Some(l) = self.boxcox_lambda {
             if !(l.is_finite() && (-2.0..=3.0).contains(&l)) {
-                return Err(ForecastError::invalid("boxcox_lambda", l, "must lie in [-2, 3]"));
+                return Err(ForecastError::invalid(
+                    "boxcox_lambda",
+                    l,
+                    "must lie in [-2, 3]",
+                ));
             }
         }
         let model: Arc<dyn Forecaster> = match self.transform {
@@ -404,7 +416,11 @@ impl ForecastSpec {
                 return Err(ForecastError::invalid(
                     "window",
                     w,
-                    format!("{} needs at least {} observations", model.name(), model.min_len()),
+                    format!(
+                        "{} needs at least {} observations",
+                        model.name(),
+                        model.min_len()
+                    ),
                 ));
             }
         }
@@ -428,8 +444,10 @@ pub fn default_lags(season: Option<usize>) -> Vec<usize> {
 }
 
 fn hw(h: &HwSpec, kind: SeasonKind) -> Result<ExponentialSmoothing, ForecastError> {
-    Ok(ExponentialSmoothing::holt_winters(kind, h.season, h.damped)?
-        .with_params(h.alpha, h.beta, h.gamma, h.phi))
+    Ok(
+        ExponentialSmoothing::holt_winters(kind, h.season, h.damped)?
+            .with_params(h.alpha, h.beta, h.gamma, h.phi),
+    )
 }
 
 impl TryFrom<ForecastSpec> for ForecastConfig {
@@ -472,8 +490,10 @@ mod tests {
         assert_eq!(c.policy.refit_every, Some(12));
         let s = ForecastSpec::from_yaml("model: naive\n").unwrap();
         assert_eq!(s.model, ModelSpec::Naive {});
-        let s = ForecastSpec::from_yaml("model: arima\norder: [0, 1, 1]\nseasonal_order: [0, 1, 1, 12]\n")
-            .unwrap();
+        let s = ForecastSpec::from_yaml(
+            "model: arima\norder: [0, 1, 1]\nseasonal_order: [0, 1, 1, 12]\n",
+        )
+        .unwrap();
         assert!(s.build().is_ok());
     }
 

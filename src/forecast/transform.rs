@@ -6,7 +6,7 @@
 
 use super::optim::brent;
 use super::{
-    FitStats, Forecast, FittedForecaster, ForecastError, Forecaster, Intervals, Level, Series,
+    FitStats, FittedForecaster, Forecast, ForecastError, Forecaster, Intervals, Level, Series,
 };
 use std::sync::Arc;
 

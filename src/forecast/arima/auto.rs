@@ -171,7 +171,9 @@ mod tests {
         let mut x = 0.0;
         let mut state = 12345u64;
         let mut rnd = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) as f64 / (1u64 << 31) as f64) - 0.5
         };
         let noise: Vec<f64> = (0..500).map(|_| rnd()).collect();

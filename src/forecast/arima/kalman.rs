@@ -130,7 +130,11 @@ fn matmul(x: &[f64], y: &[f64], out: &mut [f64], r: usize, transpose_y: bool) {
         for j in 0..r {
             let mut s = 0.0;
             for k in 0..r {
-                let yv = if transpose_y { y[j * r + k] } else { y[k * r + j] };
+                let yv = if transpose_y {
+                    y[j * r + k]
+                } else {
+                    y[k * r + j]
+                };
                 s += x[i * r + k] * yv;
             }
             out[i * r + j] = s;
@@ -149,7 +153,9 @@ mod tests {
         let w = [0.3, -0.2, 0.5, 1.1, -0.4];
         let (ll, s2) = loglik(&w, &[phi], &[]).unwrap();
         let q = w[0] * w[0] * (1.0 - phi * phi)
-            + w.windows(2).map(|p| (p[1] - phi * p[0]).powi(2)).sum::<f64>();
+            + w.windows(2)
+                .map(|p| (p[1] - phi * p[0]).powi(2))
+                .sum::<f64>();
         let n = w.len() as f64;
         assert!((s2 - q / n).abs() < 1e-12);
         let expect = -0.5 * n * ((2.0 * std::f64::consts::PI).ln() + (q / n).ln() + 1.0)

@@ -18,7 +18,7 @@ pub mod poly;
 
 use crate::forecast::optim::nelder_mead;
 use crate::forecast::{
-    check_update, impl_forecaster, FitStats, Forecast, FittedForecaster, ForecastError, Level,
+    check_update, impl_forecaster, FitStats, FittedForecaster, Forecast, ForecastError, Level,
     Series,
 };
 use css::Sparse;
@@ -222,7 +222,11 @@ impl Arima {
 
     fn check(&self) -> Result<(), ForecastError> {
         if self.order.d > 2 {
-            return Err(ForecastError::invalid("order.d", self.order.d, "must be 0, 1 or 2"));
+            return Err(ForecastError::invalid(
+                "order.d",
+                self.order.d,
+                "must be 0, 1 or 2",
+            ));
         }
         if self.seasonal_d() > 1 {
             return Err(ForecastError::invalid(
@@ -283,7 +287,14 @@ impl Arima {
         let css_obj = |x: &[f64]| {
             let c = lay.coefs(x, mu0, scale);
             let (a, m) = c.polys(lay.s);
-            css::residuals(&w, c.mean, &css::sparse(&a, true), &css::sparse(&m, false), cond).1
+            css::residuals(
+                &w,
+                c.mean,
+                &css::sparse(&a, true),
+                &css::sparse(&m, false),
+                cond,
+            )
+            .1
         };
         let ml_obj = |x: &[f64]| {
             let c = lay.coefs(x, mu0, scale);

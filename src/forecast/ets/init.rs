@@ -75,7 +75,11 @@ pub fn heuristic(y: &[f64], kind: SeasonKind, m: usize, trend: bool) -> Initial 
     let xm = xs.iter().sum::<f64>() / k as f64;
     let ym = base[..k].iter().sum::<f64>() / k as f64;
     let sxx: f64 = xs.iter().map(|x| (x - xm).powi(2)).sum();
-    let sxy: f64 = xs.iter().zip(&base[..k]).map(|(x, y)| (x - xm) * (y - ym)).sum();
+    let sxy: f64 = xs
+        .iter()
+        .zip(&base[..k])
+        .map(|(x, y)| (x - xm) * (y - ym))
+        .sum();
     let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
     Initial {
         level: ym - slope * xm,
@@ -89,7 +93,11 @@ pub fn simple(y: &[f64], kind: SeasonKind, m: usize, trend: bool) -> Initial {
     if kind == SeasonKind::None {
         return Initial {
             level: y[0],
-            trend: if trend && y.len() > 1 { y[1] - y[0] } else { 0.0 },
+            trend: if trend && y.len() > 1 {
+                y[1] - y[0]
+            } else {
+                0.0
+            },
             season: vec![],
         };
     }

@@ -15,7 +15,7 @@ pub mod init;
 pub mod recursion;
 
 use crate::forecast::{
-    check_update, impl_forecaster, FitStats, Forecast, FittedForecaster, ForecastError, Intervals,
+    check_update, impl_forecaster, FitStats, FittedForecaster, Forecast, ForecastError, Intervals,
     Level, Series,
 };
 pub use init::Initial;
@@ -339,7 +339,11 @@ impl FittedEts {
 
 impl FittedForecaster for FittedEts {
     fn describe(&self) -> String {
-        format!("{}{}", self.name, if self.damped { " (damped)" } else { "" })
+        format!(
+            "{}{}",
+            self.name,
+            if self.damped { " (damped)" } else { "" }
+        )
     }
 
     fn predict(&self, horizon: usize, level: Option<Level>) -> Forecast {
