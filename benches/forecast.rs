@@ -4,7 +4,7 @@
 //! (`$SHOPGYM_DATA_DIR` or `../shared/data`), and a synthetic daily-cycle series otherwise too.
 
 use shopgym::forecast::io::{load_csv, CsvOptions};
-use shopgym::forecast::{ForecastSpec, Forecaster, Series};
+use shopgym::forecast::{ForecastSpec, Series};
 use std::path::PathBuf;
 use std::time::Instant;
 

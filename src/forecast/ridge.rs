@@ -113,11 +113,11 @@ impl Ridge {
         let mut xtx = DMatrix::<f64>::zeros(k, k);
         let mut xty = DVector::<f64>::zeros(k);
         let mut zr = vec![0.0; k];
-        for r in 0..nr {
+        for (r, yr) in ys.iter().enumerate() {
             for (j, v) in zr.iter_mut().enumerate() {
                 *v = z(r, j);
             }
-            let yc = ys[r] - ymean;
+            let yc = yr - ymean;
             for i in 0..k {
                 xty[i] += zr[i] * yc;
                 for j in i..k {
