@@ -26,7 +26,8 @@ fn run(args: &[&str]) -> (bool, String, String) {
 fn hourly(n: usize) -> String {
     let mut s = String::from("period,count\n");
     for i in 0..n {
-        let v = 100.0 + 30.0 * ((i % 24) as f64 / 24.0 * 6.283).sin() + (i % 7) as f64;
+        let v =
+            100.0 + 30.0 * ((i % 24) as f64 / 24.0 * std::f64::consts::TAU).sin() + (i % 7) as f64;
         s += &format!("2024-01-{:02} {:02}:00:00,{v}\n", 1 + i / 24, i % 24);
     }
     s
