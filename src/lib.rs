@@ -3,6 +3,7 @@
 
 pub mod baselines;
 pub mod cli;
+pub mod forecast;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
