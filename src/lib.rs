@@ -2,6 +2,8 @@
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
 pub mod cli;
+pub mod env;
+pub mod policy;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
