@@ -20,7 +20,8 @@ pub struct EpisodeResult {
     pub truncated: bool,
 }
 
-/// Resets `env` and `policy` with `seed` and plays one episode; `on_step` sees every step.
+/// Resets `env` with `seed` and plays one episode of `policy`; `on_step` sees every step. The
+/// policy keeps its own randomness (seeded when it was built): it gets `reset(None)`.
 pub fn run_episode<E: Env + ?Sized, P: Policy + ?Sized>(
     env: &mut E,
     policy: &mut P,
@@ -28,7 +29,7 @@ pub fn run_episode<E: Env + ?Sized, P: Policy + ?Sized>(
     mut on_step: impl FnMut(&Step),
 ) -> Result<EpisodeResult, EnvError> {
     let (mut obs, mut info) = env.reset(seed);
-    policy.reset(seed);
+    policy.reset(None);
     let mut r = EpisodeResult::default();
     loop {
         // act
