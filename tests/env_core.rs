@@ -564,3 +564,78 @@ fn check_env_catches_a_broken_seed() {
         "{err}"
     );
 }
+
+#[test]
+fn observation_layout_is_the_documented_one() {
+    let env = tiny_env(|s| {
+        s.forecast.model = ForecastModel::SeasonalNaive;
+        s.forecast.horizon = 2;
+    });
+    let names = env.obs_names();
+    // 4 per pool, 3 per class, H per class, 5 time features.
+    assert_eq!(names.len(), 4 * 2 + 3 * 2 + 2 * 2 + 5);
+    assert_eq!(
+        names[..6],
+        [
+            "pool.a.running",
+            "pool.a.provisioning",
+            "pool.a.utilisation",
+            "pool.a.queue",
+            "pool.b.running",
+            "pool.b.provisioning"
+        ]
+    );
+    assert_eq!(
+        names[8..11],
+        [
+            "class.a.arrival_rate",
+            "class.a.slo_latency",
+            "class.a.drop_rate"
+        ]
+    );
+    assert_eq!(
+        names[14..16],
+        ["class.a.forecast.h1", "class.a.forecast.h2"]
+    );
+    assert_eq!(
+        names[18..],
+        [
+            "time.day_sin",
+            "time.day_cos",
+            "time.week_sin",
+            "time.week_cos",
+            "time.progress"
+        ]
+    );
+    // Without a model there are no forecast features.
+    assert_eq!(tiny_env(|_| {}).obs_names().len(), 4 * 2 + 3 * 2 + 5);
+}
+
+/// A forecaster from outside the crate (as the forecasting module's adapter will be).
+struct Constant(f64);
+
+impl ArrivalForecaster for Constant {
+    fn name(&self) -> &str {
+        "constant"
+    }
+    fn reset(&mut self, _: &shopgym::sim::Traffic, _: SimTime, _: Option<u64>) {}
+    fn observe(&mut self, _: &[f64]) {}
+    fn predict(&mut self, _: SimTime, _: usize, out: &mut [f64]) {
+        out.iter_mut().for_each(|o| *o = self.0);
+    }
+}
+
+#[test]
+fn a_custom_forecaster_plugs_in() {
+    let mut env = tiny_env(|s| s.forecast.horizon = 2).with_forecaster(Box::new(Constant(7.0)));
+    assert_eq!(env.forecaster_name(), "constant");
+    let (obs, info) = env.reset(Some(1));
+    assert_eq!(info.forecast.values, vec![7.0; 4]);
+    let i = env
+        .obs_names()
+        .iter()
+        .position(|n| n == "class.b.forecast.h2")
+        .expect("forecast features present");
+    assert!(obs[i] > 0.0);
+    check_env(&mut env, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+}

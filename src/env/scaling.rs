@@ -38,6 +38,8 @@ pub struct ScalingEnv {
     bad_streak: u32,
     /// Per class arrivals of the last interval (forecaster input).
     counts: Vec<f64>,
+    /// Forecast steps in the observation and info.
+    forecast_horizon: usize,
     /// `[h * n_classes + c]`.
     forecast: Vec<f64>,
 }
@@ -76,13 +78,19 @@ impl ScalingEnv {
             steps: 0,
             bad_streak: 0,
             counts: vec![0.0; nc],
+            forecast_horizon: h,
             forecast: vec![0.0; h * nc],
         })
     }
 
-    /// Replaces the forecaster (e.g. an adapter over a fitted statistical model). Takes effect at
-    /// the next `reset`.
+    /// Replaces the forecaster (e.g. an adapter over a fitted statistical model). The observation
+    /// then carries `forecast.horizon` forecast steps per class even if `forecast.model` is `none`.
+    /// Call before the first `reset`.
     pub fn with_forecaster(mut self, forecaster: Box<dyn ArrivalForecaster>) -> ScalingEnv {
+        let h = self.config.spec().forecast.horizon;
+        self.layout = ObsLayout::new(self.sim.config(), h);
+        self.forecast_horizon = h;
+        self.forecast = vec![0.0; h * self.counts.len()];
         self.forecaster = forecaster;
         self.fresh = true;
         self
@@ -124,7 +132,7 @@ impl ScalingEnv {
 
     /// Observation and info of the current state.
     fn observe(&mut self, stats: Option<IntervalStats>) -> (Vec<f32>, StepInfo) {
-        let h = self.config.forecast_horizon();
+        let h = self.forecast_horizon;
         if h > 0 {
             self.forecaster
                 .predict(self.sim.now(), h, &mut self.forecast);
