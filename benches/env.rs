@@ -127,9 +127,10 @@ fn main() {
         t_bare
     );
     println!(
-        "ScalingEnv      {:>9.1} steps/s  ({:.3} s per episode)  overhead {overhead:+.1} %  (goal <= 10 %)",
+        "ScalingEnv      {:>9.1} steps/s  ({:.3} s per episode)  overhead {overhead:+.1} % = {:+.0} µs/step  (goal <= 10 %)",
         steps as f64 / t_env,
-        t_env
+        t_env,
+        (t_env - t_bare) / steps as f64 * 1e6
     );
 
     let n_envs = 8;

@@ -639,3 +639,17 @@ fn a_custom_forecaster_plugs_in() {
     assert!(obs[i] > 0.0);
     check_env(&mut env, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn a_new_vec_env_reset_without_seed_gives_distinct_envs() {
+    let scenario = flash_sale();
+    let envs = (0..2)
+        .map(|_| ScalingEnv::from_scenario(&scenario).expect("valid"))
+        .collect();
+    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep).expect("same spaces");
+    venv.reset(None);
+    let hold: Vec<Action> = (0..2).map(|_| Action::MultiDiscrete(vec![0; 4])).collect();
+    let s = venv.step(&hold).expect("valid");
+    let d = venv.obs_dim();
+    assert_ne!(s.obs[..d], s.obs[d..]);
+}

@@ -1,7 +1,8 @@
 //! `VecEnv`: N environments stepped together, in parallel on the current rayon thread pool.
 //!
 //! Seeding: `reset(Some(seed))` resets env `i` with `child_seed(seed, "env", i)`; `reset(None)`
-//! continues every env's streams. Each env only touches its own state and results are gathered in
+//! continues every env's streams (the first `reset(None)` of a new `VecEnv` is `reset(Some(0))`,
+//! so its envs never start as copies of each other). Each env only touches its own state and results are gathered in
 //! env order, so the output is identical at any thread count (run under
 //! `rayon::ThreadPool::install` to choose it).
 //!
@@ -50,6 +51,8 @@ pub struct VecEnv<E: Env> {
     /// `NextStep` mode: env `i` ended on the previous step and resets on this one.
     pending: Vec<bool>,
     obs_dim: usize,
+    /// Reset at least once (so `reset(None)` may continue the streams).
+    seeded: bool,
 }
 
 impl<E: Env> VecEnv<E> {
@@ -70,6 +73,7 @@ impl<E: Env> VecEnv<E> {
             envs,
             mode,
             obs_dim,
+            seeded: false,
         })
     }
 
@@ -102,6 +106,8 @@ impl<E: Env> VecEnv<E> {
 
     /// Resets every env (env `i` with `child_seed(seed, "env", i)`); observations `[n_envs, obs_dim]`.
     pub fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, Vec<StepInfo>) {
+        let seed = if self.seeded { seed } else { seed.or(Some(0)) };
+        self.seeded = true;
         let results: Vec<(Vec<f32>, StepInfo)> = self
             .envs
             .par_iter_mut()
