@@ -4,6 +4,7 @@
 //! 1. bare: `Simulator::step_interval` to the horizon with the static counts set once;
 //! 2. env: `ScalingEnv::step` (target mode, the static counts as a constant action) over the same
 //!    episode (same seed, so the same simulated work); overhead = env time / bare time − 1;
+//!    and the env's fixed cost per step, measured on the same scenario at 1/1000 of its traffic;
 //! 3. `VecEnv` of 8 envs, one full episode each, under rayon pools of 1 and 2 threads.
 //!
 //! Runs alternate bare/env and the best of the repetitions is reported, to damp machine noise.
@@ -131,6 +132,27 @@ fn main() {
         steps as f64 / t_env,
         t_env,
         (t_env - t_bare) / steps as f64 * 1e6
+    );
+
+    // The env's own cost per step, seen without the simulation's: the same scenario at 1/1000 of
+    // its traffic (instance counts shrink too, to 1 per pool), many episodes.
+    let mut spec = scenario.spec.clone();
+    spec.scale *= 1e-3;
+    let quiet = Scenario::from_spec(spec, &path).expect("scaled scenario is valid");
+    let (mut qb, mut qe, mut qs) = (0.0, 0.0, 0);
+    for r in 0..50 {
+        let (tb, sb) = bare(&quiet, r);
+        let (te, _) = through_env(&quiet, r);
+        qb += tb;
+        qe += te;
+        qs += sb;
+    }
+    println!(
+        "near-empty traffic: bare {:.1} µs/step, env {:.1} µs/step -> env cost {:.1} µs/step = {:.2} % of a flash_sale step",
+        qb / qs as f64 * 1e6,
+        qe / qs as f64 * 1e6,
+        (qe - qb) / qs as f64 * 1e6,
+        (qe - qb) / qs as f64 / (t_bare / steps as f64) * 100.0
     );
 
     let n_envs = 8;
