@@ -1,61 +1,19 @@
-//! Environment behaviour: clipping and the action mask, action codecs, forecasts (oracle equals the
-//! true expected arrivals, seasonal naive sees only the past), reward breakdown, termination,
-//! vector env determinism at 1 and 2 threads, autoreset modes, wrappers, policies, and that the
-//! static policy through the env reproduces the bare simulation.
+//! Environment behaviour: clipping and the action mask, action codecs, reward breakdown,
+//! termination, policies, the observation layout, that `check_env` can fail, and that the static
+//! policy through the env reproduces the bare simulation.
 
-use std::path::Path;
+mod common;
 
-use shopgym::env::forecast::{ArrivalForecaster, SeasonalNaive};
+use common::{flash_sale, tiny_env};
+
 use shopgym::env::{
-    check_env, Action, AutoresetMode, CheckError, CheckOptions, Env, EnvConfig, EnvError,
-    EpisodeStatistics, NormalizeObservation, ScalingEnv, Space, Step, StepInfo, TimeLimit, VecEnv,
+    check_env, Action, CheckError, CheckOptions, Env, EnvConfig, EnvError, EpisodeStatistics,
+    ScalingEnv, Space, Step, StepInfo, TimeLimit,
 };
 use shopgym::policy::{run_episode, Policy, RandomPolicy, StaticPolicy};
-use shopgym::scenario::env_spec::{ActionModeSpec, EnvSpec, ForecastModel};
-use shopgym::scenario::Scenario;
+use shopgym::scenario::env_spec::{ActionModeSpec, ForecastModel};
 use shopgym::sim::rng::stream;
-use shopgym::sim::{SimTime, Simulator};
-
-/// Two classes and pools, a budget of 12 instances, a 3x surge at 600 s.
-const TINY: &str = r#"
-name: tiny
-horizon_s: 1200
-decision_interval_s: 60
-budget: 12
-classes:
-  - { name: a, service: { dist: exponential, mean_ms: 100 }, slo: { latency_ms: 300 }, timeout_ms: 1000, value_per_failure: 0.1 }
-  - { name: b, service: { dist: exponential, mean_ms: 200 }, slo: { latency_ms: 500 }, timeout_ms: 2000, value_per_failure: 1.0 }
-pools:
-  - { name: a, concurrency: 2, initial: 3, min: 1, max: 8, cost_per_hour: 0.2, cold_start: { dist: deterministic, mean_s: 30 } }
-  - { name: b, concurrency: 2, initial: 3, min: 1, max: 8, cost_per_hour: 0.4 }
-traffic:
-  mix: { a: 0.7, b: 0.3 }
-  synthetic:
-    base_rate: 40
-    promotions: [ { start_s: 600, ramp_s: 60, peak: 3, hold_s: 300 } ]
-"#;
-
-fn tiny_with(env: impl FnOnce(&mut EnvSpec)) -> (Scenario, EnvConfig) {
-    let scenario =
-        Scenario::from_yaml(TINY, Path::new("tiny.yaml")).unwrap_or_else(|e| panic!("{e}"));
-    let mut spec = scenario.spec.env.clone();
-    env(&mut spec);
-    let config = EnvConfig::new(&spec, &scenario).unwrap_or_else(|e| panic!("{e}"));
-    (scenario, config)
-}
-
-fn tiny_env(env: impl FnOnce(&mut EnvSpec)) -> ScalingEnv {
-    let (s, c) = tiny_with(env);
-    ScalingEnv::new(&s, c).expect("fits")
-}
-
-fn flash_sale() -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/flash_sale.yaml");
-    let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let mut spec = s.spec.clone();
-    spec.scale = 0.01;
-    Scenario::from_spec(spec, &path).unwrap_or_else(|e| panic!("{e}"))
-}
+use shopgym::sim::Simulator;
 
 #[test]
 fn mask_predicts_clipping_in_delta_mode() {
@@ -144,131 +102,6 @@ fn joint_actions_decode_and_encode_round_trip() {
 }
 
 #[test]
-fn oracle_forecast_is_the_true_expected_arrivals() {
-    let mut env = tiny_env(|s| {
-        s.forecast.model = ForecastModel::Oracle;
-        s.forecast.horizon = 3;
-    });
-    let (_, mut info) = env.reset(Some(4));
-    let interval = env.sim().config().interval;
-    let hold = env.codec().hold(&info.pools);
-    let mut checked = 0;
-    loop {
-        let now = env.sim().now();
-        let mut truth = vec![0.0; 2];
-        for h in 0..3u64 {
-            let t0 = SimTime(now.as_micros() + h * interval.as_micros());
-            env.sim()
-                .traffic()
-                .expected_arrivals(t0, t0 + interval, &mut truth);
-            for (c, &e) in truth.iter().enumerate() {
-                assert_eq!(
-                    info.forecast.get(c, h as usize),
-                    e,
-                    "t {now} h {h} class {c}"
-                );
-                checked += 1;
-            }
-        }
-        let s = env.step(&hold).expect("valid");
-        info = s.info;
-        if s.truncated {
-            break;
-        }
-    }
-    assert!(checked >= 100);
-    // The surge appears in the forecast before it arrives.
-    let names = env.obs_names();
-    assert!(names.iter().any(|n| n == "class.a.forecast.h3"));
-}
-
-#[test]
-fn seasonal_naive_uses_only_the_past() {
-    // Same seed, same actions; the scenarios differ only after 600 s (the surge).
-    let no_surge = TINY.replace(
-        "promotions: [ { start_s: 600, ramp_s: 60, peak: 3, hold_s: 300 } ]",
-        "promotions: []",
-    );
-    let run = |text: &str, model: ForecastModel| -> Vec<(f64, Vec<f64>)> {
-        let s = Scenario::from_yaml(text, Path::new("tiny.yaml")).expect("valid");
-        let mut spec = s.spec.env.clone();
-        spec.forecast.model = model;
-        spec.forecast.season_intervals = Some(4);
-        let mut env = ScalingEnv::new(&s, EnvConfig::new(&spec, &s).expect("valid")).expect("fits");
-        let (_, mut info) = env.reset(Some(9));
-        let mut out = vec![(info.time_s, info.forecast.values.clone())];
-        while info.time_s < 600.0 {
-            let a = env.codec().hold(&info.pools);
-            info = env.step(&a).expect("valid").info;
-            out.push((info.time_s, info.forecast.values.clone()));
-        }
-        out
-    };
-    let a = run(TINY, ForecastModel::SeasonalNaive);
-    let b = run(&no_surge, ForecastModel::SeasonalNaive);
-    assert_eq!(
-        a, b,
-        "seasonal naive forecasts before 600 s must not see the surge"
-    );
-    let a = run(TINY, ForecastModel::Oracle);
-    let b = run(&no_surge, ForecastModel::Oracle);
-    assert_ne!(a, b, "the oracle does see it (the test can tell)");
-}
-
-#[test]
-fn seasonal_naive_repeats_the_season_then_the_last_value() {
-    let traffic_cfg = Scenario::from_yaml(TINY, Path::new("tiny.yaml")).expect("valid");
-    let sim = Simulator::new(traffic_cfg.sim.clone(), 0);
-    let mut f = SeasonalNaive::new(2, 3);
-    f.reset(sim.traffic(), SimTime::from_secs(60), Some(0));
-    let mut out = vec![0.0; 4 * 2];
-    f.predict(SimTime::ZERO, 4, &mut out);
-    assert!(out.iter().all(|&x| x == 0.0));
-    for i in 0..4 {
-        f.observe(&[f64::from(i), 10.0 * f64::from(i)]);
-    }
-    // Observed 0,1,2,3; next intervals 4,5,6,7 repeat 1,2,3 then (4 not seen) the last, 3.
-    f.predict(SimTime::ZERO, 4, &mut out);
-    assert_eq!(out, vec![1.0, 10.0, 2.0, 20.0, 3.0, 30.0, 3.0, 30.0]);
-}
-
-#[test]
-fn noisy_oracle_has_the_configured_relative_error() {
-    let collect = |model: ForecastModel| -> Vec<f64> {
-        let mut env = tiny_env(|s| {
-            s.forecast.model = model;
-            s.forecast.horizon = 5;
-            s.forecast.rel_error = 0.2;
-        });
-        let (_, mut info) = env.reset(Some(3));
-        let mut v = info.forecast.values.clone();
-        loop {
-            let a = env.codec().hold(&info.pools);
-            let s = env.step(&a).expect("valid");
-            v.extend(&s.info.forecast.values);
-            info = s.info;
-            if s.truncated {
-                return v;
-            }
-        }
-    };
-    let truth = collect(ForecastModel::Oracle);
-    let noisy = collect(ForecastModel::NoisyOracle);
-    let rel: Vec<f64> = truth
-        .iter()
-        .zip(&noisy)
-        .filter(|(t, _)| **t > 0.0)
-        .map(|(t, n)| n / t - 1.0)
-        .collect();
-    let n = rel.len() as f64;
-    let mean = rel.iter().sum::<f64>() / n;
-    let sd = (rel.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / n).sqrt();
-    assert!(n > 100.0);
-    assert!(mean.abs() < 0.05, "mean relative error {mean}");
-    assert!((sd - 0.2).abs() < 0.04, "relative error sd {sd}");
-}
-
-#[test]
 fn reward_terms_sum_to_the_reward_with_weights() {
     let mut env = tiny_env(|s| {
         s.reward.cost_weight = 2.0;
@@ -325,129 +158,6 @@ fn error_rate_condition_terminates() {
     );
     assert!(s.info.time_s < 1200.0);
     assert_eq!(env.step(&down).unwrap_err(), EnvError::NeedsReset);
-}
-
-fn random_actions(space: &Space, n: usize, steps: usize) -> Vec<Vec<Action>> {
-    let mut rng = stream(17, "test/actions");
-    (0..steps)
-        .map(|_| {
-            (0..n)
-                .map(|_| space.sample_action(&mut rng).expect("discrete"))
-                .collect()
-        })
-        .collect()
-}
-
-type Trace = Vec<(
-    Vec<u32>,
-    Vec<u64>,
-    Vec<bool>,
-    Vec<bool>,
-    Vec<Option<Vec<u32>>>,
-)>;
-
-fn run_vec(threads: usize, mode: AutoresetMode) -> Trace {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    pool.install(|| {
-        let scenario = flash_sale();
-        let envs: Vec<_> = (0..4)
-            .map(|_| TimeLimit::new(ScalingEnv::from_scenario(&scenario).expect("valid"), 7))
-            .collect();
-        let mut venv = VecEnv::new(envs, mode).expect("same spaces");
-        let (obs, _) = venv.reset(Some(42));
-        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        let mut trace = vec![(bits(&obs), vec![], vec![], vec![], vec![])];
-        for actions in random_actions(venv.single_action_space(), 4, 16) {
-            let s = venv.step(&actions).expect("valid");
-            trace.push((
-                bits(&s.obs),
-                s.rewards.iter().map(|r| r.to_bits()).collect(),
-                s.terminated,
-                s.truncated,
-                s.infos
-                    .iter()
-                    .map(|i| i.final_obs.as_ref().map(|o| bits(o)))
-                    .collect(),
-            ));
-        }
-        trace
-    })
-}
-
-#[test]
-fn vec_env_is_identical_at_one_and_two_threads() {
-    let one = run_vec(1, AutoresetMode::SameStep);
-    let two = run_vec(2, AutoresetMode::SameStep);
-    assert_eq!(one, two);
-    // Episodes of 7 steps: steps 7 and 14 end one and carry its final observation.
-    for (k, row) in one.iter().enumerate().skip(1) {
-        let ended = k % 7 == 0;
-        assert!(row.3.iter().all(|&t| t == ended), "step {k}");
-        assert!(row.4.iter().all(|f| f.is_some() == ended), "step {k}");
-    }
-    // Different envs got different seeds.
-    let obs_dim = one[0].0.len() / 4;
-    assert_ne!(one[3].0[..obs_dim], one[3].0[obs_dim..2 * obs_dim]);
-    assert_eq!(
-        run_vec(2, AutoresetMode::NextStep),
-        run_vec(1, AutoresetMode::NextStep)
-    );
-}
-
-#[test]
-fn next_step_autoreset_ignores_the_action_after_an_end() {
-    let trace = run_vec(1, AutoresetMode::NextStep);
-    // Step 7 ends (final obs returned as obs, no final_obs), step 8 is the reset: reward 0.
-    assert!(trace[7].3.iter().all(|&t| t));
-    assert!(trace[7].4.iter().all(Option::is_none));
-    assert!(trace[8].1.iter().all(|&r| f64::from_bits(r) == 0.0));
-    assert!(trace[8].3.iter().all(|&t| !t));
-    // Then a fresh 7-step episode: it ends at step 15.
-    assert!(trace[15].3.iter().all(|&t| t));
-}
-
-#[test]
-fn normalisation_state_saves_and_loads() {
-    let scenario = flash_sale();
-    let mut env = NormalizeObservation::new(ScalingEnv::from_scenario(&scenario).expect("valid"));
-    let (_, mut info) = env.reset(Some(5));
-    for _ in 0..10 {
-        let a = env.inner().codec().hold(&info.pools);
-        info = env.step(&a).expect("valid").info;
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("norm.json");
-    env.save(&path).expect("saves");
-    let mut other = NormalizeObservation::new(ScalingEnv::from_scenario(&scenario).expect("valid"));
-    assert_ne!(other.state(), env.state());
-    other.load(&path).expect("loads");
-    assert_eq!(other.state(), env.state());
-    // Frozen, both normalise the same episode identically and within the clip bounds.
-    env.training = false;
-    other.training = false;
-    let (a, _) = env.reset(Some(6));
-    let (b, _) = other.reset(Some(6));
-    assert_eq!(a, b);
-    assert!(env.observation_space().contains_obs(&a));
-    assert!(a.iter().any(|&x| x != 0.0));
-    assert_eq!(env.state().rms.count, other.state().rms.count);
-    // A state for other features is refused.
-    let mut tiny = NormalizeObservation::new(tiny_env(|_| {}));
-    assert!(tiny.load(&path).is_err());
-    // And the wrapper keeps the contract.
-    let mut fresh = NormalizeObservation::new(ScalingEnv::from_scenario(&scenario).expect("valid"));
-    fresh.training = false;
-    check_env(
-        &mut fresh,
-        &CheckOptions {
-            seed: 2,
-            max_steps: 4,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[test]
@@ -609,47 +319,4 @@ fn observation_layout_is_the_documented_one() {
     );
     // Without a model there are no forecast features.
     assert_eq!(tiny_env(|_| {}).obs_names().len(), 4 * 2 + 3 * 2 + 5);
-}
-
-/// A forecaster from outside the crate (as the forecasting module's adapter will be).
-struct Constant(f64);
-
-impl ArrivalForecaster for Constant {
-    fn name(&self) -> &str {
-        "constant"
-    }
-    fn reset(&mut self, _: &shopgym::sim::Traffic, _: SimTime, _: Option<u64>) {}
-    fn observe(&mut self, _: &[f64]) {}
-    fn predict(&mut self, _: SimTime, _: usize, out: &mut [f64]) {
-        out.iter_mut().for_each(|o| *o = self.0);
-    }
-}
-
-#[test]
-fn a_custom_forecaster_plugs_in() {
-    let mut env = tiny_env(|s| s.forecast.horizon = 2).with_forecaster(Box::new(Constant(7.0)));
-    assert_eq!(env.forecaster_name(), "constant");
-    let (obs, info) = env.reset(Some(1));
-    assert_eq!(info.forecast.values, vec![7.0; 4]);
-    let i = env
-        .obs_names()
-        .iter()
-        .position(|n| n == "class.b.forecast.h2")
-        .expect("forecast features present");
-    assert!(obs[i] > 0.0);
-    check_env(&mut env, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-}
-
-#[test]
-fn a_new_vec_env_reset_without_seed_gives_distinct_envs() {
-    let scenario = flash_sale();
-    let envs = (0..2)
-        .map(|_| ScalingEnv::from_scenario(&scenario).expect("valid"))
-        .collect();
-    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep).expect("same spaces");
-    venv.reset(None);
-    let hold: Vec<Action> = (0..2).map(|_| Action::MultiDiscrete(vec![0; 4])).collect();
-    let s = venv.step(&hold).expect("valid");
-    let d = venv.obs_dim();
-    assert_ne!(s.obs[..d], s.obs[d..]);
 }
