@@ -3,7 +3,9 @@
 
 pub mod baselines;
 pub mod cli;
+pub mod env;
 pub mod forecast;
+pub mod policy;
 pub mod scenario;
 pub mod sim;
 pub mod summary;

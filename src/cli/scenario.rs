@@ -24,6 +24,8 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
     match args.command {
         ScenarioCommand::Validate { file } => {
             let s = Scenario::load(&file)?;
+            // The `env:` section is checked when an environment is built from it.
+            crate::env::EnvConfig::from_scenario(&s)?;
             println!(
                 "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals)",
                 file.display(),

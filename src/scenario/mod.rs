@@ -1,11 +1,13 @@
 //! Scenario files: YAML in, a validated simulator configuration out.
 //!
 //! Parts: `spec` (the file format, serde, with defaults), `validate` (spec -> `SimConfig`, checked
-//! once), `trace` (trace CSV loading), `error` (`ScenarioError`, naming file, field and value).
+//! once), `trace` (trace CSV loading), `env_spec` (the `env:` section, validated by
+//! `crate::env::EnvConfig`), `error` (`ScenarioError`, naming file, field and value).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod env_spec;
 pub mod error;
 pub mod spec;
 pub mod trace;

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::env_spec::EnvSpec;
+
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +42,9 @@ pub struct ScenarioSpec {
     /// The policy `shopgym simulate` runs. Default: static at each pool's initial count.
     #[serde(default)]
     pub policy: PolicySpec,
+    /// The RL environment around the scenario (`crate::env`). Default: see `EnvSpec`.
+    #[serde(default)]
+    pub env: EnvSpec,
 }
 
 fn default_interval() -> f64 {

@@ -1,0 +1,144 @@
+//! `EnvConfig`: the validated form of a scenario's `env:` section (`EnvSpec`). Checked once here
+//! against the scenario it will run on; errors are `ScenarioError::Invalid` naming the scenario
+//! file, the field (`env.action.max_delta`, ...) and the value. Nothing downstream re-checks.
+
+use crate::scenario::env_spec::{ActionModeSpec, EnvSpec, ForecastModel};
+use crate::scenario::error::Ctx;
+use crate::scenario::{Scenario, ScenarioError};
+
+/// Most pools the `joint` action mode allows (3^8 = 6561 actions).
+pub const MAX_JOINT_POOLS: usize = 8;
+/// Most forecast steps ahead.
+pub const MAX_FORECAST_HORIZON: usize = 1000;
+
+/// A validated environment configuration for one scenario (its pool count is fixed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvConfig {
+    spec: EnvSpec,
+    n_pools: usize,
+    /// Forecast steps in the observation (0 when the model is `none`).
+    forecast_horizon: usize,
+    /// Resolved `seasonal_naive` season [intervals].
+    season_intervals: u32,
+}
+
+impl EnvConfig {
+    /// The scenario's own `env:` section, validated.
+    pub fn from_scenario(scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+        EnvConfig::new(&scenario.spec.env, scenario)
+    }
+
+    /// Validates `spec` (e.g. a per-run override of `scenario.spec.env`) for `scenario`.
+    pub fn new(spec: &EnvSpec, scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+        let ctx = Ctx {
+            file: &scenario.path,
+        };
+        let n_pools = scenario.sim.pools.len();
+        let a = &spec.action;
+        if a.max_delta == 0 || a.max_delta > 10_000 {
+            return Err(ctx.invalid("env.action.max_delta", a.max_delta, "must be in 1..=10000"));
+        }
+        if a.step_size == 0 {
+            return Err(ctx.invalid("env.action.step_size", 0, "must be >= 1"));
+        }
+        if a.mode == ActionModeSpec::Joint && n_pools > MAX_JOINT_POOLS {
+            return Err(ctx.invalid(
+                "env.action.mode",
+                "joint",
+                format!("joint actions allow at most {MAX_JOINT_POOLS} pools; this scenario has {n_pools}: use delta or target"),
+            ));
+        }
+
+        let f = &spec.forecast;
+        if f.horizon > MAX_FORECAST_HORIZON {
+            return Err(ctx.invalid(
+                "env.forecast.horizon",
+                f.horizon,
+                format!("must be <= {MAX_FORECAST_HORIZON}"),
+            ));
+        }
+        if !(f.rel_error.is_finite() && f.rel_error >= 0.0) {
+            return Err(ctx.invalid(
+                "env.forecast.rel_error",
+                f.rel_error,
+                "must be a finite number >= 0",
+            ));
+        }
+        let interval_s = scenario.sim.interval.as_secs_f64();
+        let season_intervals = match f.season_intervals {
+            Some(0) => return Err(ctx.invalid("env.forecast.season_intervals", 0, "must be >= 1")),
+            Some(s) => s,
+            None => ((86_400.0 / interval_s).round() as u32).max(1),
+        };
+        let forecast_horizon = if f.model == ForecastModel::None {
+            0
+        } else {
+            f.horizon
+        };
+
+        let r = &spec.reward;
+        for (name, v) in [
+            ("cost_weight", r.cost_weight),
+            ("revenue_weight", r.revenue_weight),
+            ("slo_penalty", r.slo_penalty),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(ctx.invalid(
+                    format!("env.reward.{name}"),
+                    v,
+                    "must be a finite number >= 0",
+                ));
+            }
+        }
+        if !(r.scale.is_finite() && r.scale > 0.0) {
+            return Err(ctx.invalid("env.reward.scale", r.scale, "must be a finite number > 0"));
+        }
+
+        let t = &spec.termination;
+        if let Some(e) = t.max_error_rate {
+            if !(0.0..=1.0).contains(&e) {
+                return Err(ctx.invalid("env.termination.max_error_rate", e, "must be in [0, 1]"));
+            }
+        }
+        if t.patience_intervals == 0 {
+            return Err(ctx.invalid("env.termination.patience_intervals", 0, "must be >= 1"));
+        }
+        Ok(EnvConfig {
+            spec: spec.clone(),
+            n_pools,
+            forecast_horizon,
+            season_intervals,
+        })
+    }
+
+    /// The spec this was validated from (for run directories: the resolved config).
+    pub fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+
+    /// Pools of the scenario it was validated for.
+    pub fn n_pools(&self) -> usize {
+        self.n_pools
+    }
+
+    /// Forecast steps in the observation (0 when `forecast.model` is `none`).
+    pub fn forecast_horizon(&self) -> usize {
+        self.forecast_horizon
+    }
+
+    /// `seasonal_naive` season [intervals].
+    pub fn season_intervals(&self) -> u32 {
+        self.season_intervals
+    }
+
+    /// A copy with the action mode replaced (always valid except `joint` on too many pools,
+    /// which returns `None`).
+    pub fn with_action_mode(&self, mode: ActionModeSpec) -> Option<EnvConfig> {
+        if mode == ActionModeSpec::Joint && self.n_pools > MAX_JOINT_POOLS {
+            return None;
+        }
+        let mut c = self.clone();
+        c.spec.action.mode = mode;
+        Some(c)
+    }
+}

@@ -1,0 +1,265 @@
+//! `ScalingEnv`: one scenario's simulator as a Gymnasium-style environment.
+//!
+//! Lifecycle: `new` (or `from_scenario`) builds it; `reset(seed)` starts an episode (`Some(s)`
+//! re-derives every random stream of the simulator and the forecaster from `s`, `None` continues
+//! them; the first `reset(None)` of a fresh env is `reset(Some(0))`); each `step(action)` sets the
+//! per-pool targets the action asks for (clipped, reported in `info.scaling`), simulates one
+//! decision interval (`decision_interval_s` of the scenario), feeds the interval's arrivals to the
+//! forecaster and returns the next observation, the reward and `info`. The episode is `truncated`
+//! at the scenario's horizon and `terminated` by the optional failure condition (`env.termination`);
+//! after either, `step` refuses until the next `reset`.
+
+use super::action::{Action, ActionCodec};
+use super::config::EnvConfig;
+use super::error::EnvError;
+use super::forecast::{self, ArrivalForecaster};
+use super::info::{Forecast, RewardTerms, StepInfo};
+use super::observation::ObsLayout;
+use super::space::Space;
+use super::{Env, Step};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::{IntervalStats, PoolView, Simulator};
+
+/// The autoscaling environment over one scenario.
+pub struct ScalingEnv {
+    name: String,
+    sim: Simulator,
+    config: EnvConfig,
+    codec: ActionCodec,
+    layout: ObsLayout,
+    forecaster: Box<dyn ArrivalForecaster>,
+    static_counts: Vec<u32>,
+    /// No reset yet.
+    fresh: bool,
+    /// An episode is running (reset done, not ended).
+    running: bool,
+    steps: u64,
+    /// Consecutive intervals above `termination.max_error_rate`.
+    bad_streak: u32,
+    /// Per class arrivals of the last interval (forecaster input).
+    counts: Vec<f64>,
+    /// Forecast steps in the observation and info.
+    forecast_horizon: usize,
+    /// `[h * n_classes + c]`.
+    forecast: Vec<f64>,
+}
+
+impl ScalingEnv {
+    /// The env of `scenario` with the scenario's own `env:` section.
+    pub fn from_scenario(scenario: &Scenario) -> Result<ScalingEnv, ScenarioError> {
+        let config = EnvConfig::from_scenario(scenario)?;
+        Ok(
+            ScalingEnv::new(scenario, config)
+                .expect("a config validated for this scenario fits it"),
+        )
+    }
+
+    /// The env of `scenario` with `config` (validated for a scenario with the same pools).
+    pub fn new(scenario: &Scenario, config: EnvConfig) -> Result<ScalingEnv, EnvError> {
+        let sim_cfg = &scenario.sim;
+        if config.n_pools() != sim_cfg.pools.len() {
+            return Err(EnvError::ConfigMismatch {
+                config_pools: config.n_pools(),
+                scenario_pools: sim_cfg.pools.len(),
+            });
+        }
+        let nc = sim_cfg.classes.len();
+        let h = config.forecast_horizon();
+        Ok(ScalingEnv {
+            name: scenario.name().to_string(),
+            sim: Simulator::new(sim_cfg.clone(), 0),
+            codec: ActionCodec::new(&config.spec().action, sim_cfg),
+            layout: ObsLayout::new(sim_cfg, h),
+            forecaster: forecast::build(&config, nc),
+            static_counts: scenario.static_counts.clone(),
+            config,
+            fresh: true,
+            running: false,
+            steps: 0,
+            bad_streak: 0,
+            counts: vec![0.0; nc],
+            forecast_horizon: h,
+            forecast: vec![0.0; h * nc],
+        })
+    }
+
+    /// Replaces the forecaster (e.g. an adapter over a fitted statistical model). The observation
+    /// then carries `forecast.horizon` forecast steps per class even if `forecast.model` is `none`.
+    /// Call before the first `reset`.
+    pub fn with_forecaster(mut self, forecaster: Box<dyn ArrivalForecaster>) -> ScalingEnv {
+        let h = self.config.spec().forecast.horizon;
+        self.layout = ObsLayout::new(self.sim.config(), h);
+        self.forecast_horizon = h;
+        self.forecast = vec![0.0; h * self.counts.len()];
+        self.forecaster = forecaster;
+        self.fresh = true;
+        self
+    }
+
+    /// The simulator (read-only: pool views, traffic, totals).
+    pub fn sim(&self) -> &Simulator {
+        &self.sim
+    }
+
+    pub fn config(&self) -> &EnvConfig {
+        &self.config
+    }
+
+    /// How actions are read; policies use it to encode the targets they want.
+    pub fn codec(&self) -> &ActionCodec {
+        &self.codec
+    }
+
+    pub fn scenario_name(&self) -> &str {
+        &self.name
+    }
+
+    /// Instances per pool under the scenario's static policy.
+    pub fn static_counts(&self) -> &[u32] {
+        &self.static_counts
+    }
+
+    /// Name of the forecaster feeding the observation.
+    pub fn forecaster_name(&self) -> &str {
+        self.forecaster.name()
+    }
+
+    fn pool_views(&self) -> Vec<PoolView> {
+        (0..self.sim.config().pools.len())
+            .map(|p| self.sim.pool_view(p))
+            .collect()
+    }
+
+    /// Observation and info of the current state.
+    fn observe(&mut self, stats: Option<IntervalStats>) -> (Vec<f32>, StepInfo) {
+        let h = self.forecast_horizon;
+        if h > 0 {
+            self.forecaster
+                .predict(self.sim.now(), h, &mut self.forecast);
+        }
+        let pools = self.pool_views();
+        let mut obs = Vec::with_capacity(self.layout.len());
+        self.layout.fill(
+            &mut obs,
+            &pools,
+            stats.as_ref(),
+            &self.forecast,
+            self.sim.traffic(),
+            self.sim.now(),
+        );
+        let billed = self.sim.billed_instances();
+        let info = StepInfo {
+            step: self.steps,
+            time_s: self.sim.now().as_secs_f64(),
+            action_mask: self.codec.mask(&pools, billed),
+            pools,
+            billed_instances: billed,
+            forecast: Forecast {
+                horizon: h,
+                n_classes: self.counts.len(),
+                values: self.forecast.clone(),
+            },
+            stats,
+            ..StepInfo::default()
+        };
+        (obs, info)
+    }
+
+    fn reward_terms(&self, stats: &IntervalStats, violations: u32) -> RewardTerms {
+        let r = &self.config.spec().reward;
+        RewardTerms {
+            cost: -r.scale * r.cost_weight * stats.cost,
+            revenue_lost: -r.scale * r.revenue_weight * stats.revenue_lost,
+            slo_penalty: -r.scale * r.slo_penalty * f64::from(violations),
+        }
+    }
+
+    /// Updates the failure streak; true when the episode fails.
+    fn failed(&mut self, stats: &IntervalStats) -> bool {
+        let t = &self.config.spec().termination;
+        let Some(limit) = t.max_error_rate else {
+            return false;
+        };
+        let (mut errors, mut finished) = (0u64, 0u64);
+        for c in &stats.classes {
+            let e = c.rejected + c.timed_out + c.failed;
+            errors += e;
+            finished += c.completed + e;
+        }
+        let bad = finished > 0 && errors as f64 / finished as f64 > limit;
+        self.bad_streak = if bad { self.bad_streak + 1 } else { 0 };
+        self.bad_streak >= t.patience_intervals
+    }
+}
+
+impl Env for ScalingEnv {
+    fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, StepInfo) {
+        let seed = if self.fresh { seed.or(Some(0)) } else { seed };
+        self.fresh = false;
+        self.sim.reset(seed);
+        self.forecaster
+            .reset(self.sim.traffic(), self.sim.config().interval, seed);
+        self.running = true;
+        self.steps = 0;
+        self.bad_streak = 0;
+        self.observe(None)
+    }
+
+    fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
+        if !self.running {
+            return Err(EnvError::NeedsReset);
+        }
+        if !self.codec.space().contains_action(action) {
+            return Err(EnvError::InvalidAction {
+                action: format!("{action:?}"),
+                space: format!("{:?}", self.codec.space()),
+            });
+        }
+        // act
+        let pools = self.pool_views();
+        let targets = self.codec.targets(action, &pools);
+        let scaling: Vec<_> = targets
+            .iter()
+            .enumerate()
+            .map(|(p, &t)| self.sim.set_target(p, t))
+            .collect();
+        // simulate one interval
+        let stats = self.sim.step_interval();
+        self.steps += 1;
+        for (n, c) in self.counts.iter_mut().zip(&stats.classes) {
+            *n = c.arrivals as f64;
+        }
+        self.forecaster.observe(&self.counts);
+        // reward and episode end
+        let violations = stats.classes.iter().filter(|c| c.slo_violated).count() as u32;
+        let terms = self.reward_terms(&stats, violations);
+        let terminated = self.failed(&stats);
+        let truncated = self.sim.is_done();
+        self.running = !(terminated || truncated);
+        // observe
+        let (obs, mut info) = self.observe(Some(stats));
+        info.clipped = scaling.iter().any(|s| s.clipped);
+        info.scaling = scaling;
+        info.reward_terms = terms;
+        info.slo_violations = violations;
+        Ok(Step {
+            obs,
+            reward: terms.total(),
+            terminated,
+            truncated,
+            info,
+        })
+    }
+
+    fn observation_space(&self) -> &Space {
+        self.layout.space()
+    }
+
+    fn action_space(&self) -> &Space {
+        self.codec.space()
+    }
+
+    fn obs_names(&self) -> &[String] {
+        self.layout.names()
+    }
+}
