@@ -166,3 +166,46 @@ fn a_custom_forecaster_plugs_in() {
     assert!(obs[i] > 0.0);
     check_env(&mut env, &CheckOptions::default()).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn classical_forecaster_sees_only_the_past_and_matches_the_forecast_module() {
+    let holt: serde_yaml::Value =
+        serde_yaml::from_str("{ model: holt, damped: true }").expect("yaml");
+    let mut env = tiny_env(|s| {
+        s.forecast.model = ForecastModel::Classical;
+        s.forecast.horizon = 2;
+        s.forecast.classical = Some(holt.clone());
+    });
+    let (_, mut info) = env.reset(Some(3));
+    // The same model, fed the same counts by hand.
+    let spec: shopgym::forecast::ForecastSpec = serde_yaml::from_value(holt).expect("spec");
+    let cfg = spec.build().expect("builds");
+    let mut by_hand: Vec<_> = (0..2).map(|_| cfg.online(None, None)).collect();
+    let hold = env.codec().hold(&info.pools);
+    let mut fitted_steps = 0;
+    for _ in 0..15 {
+        let s = env.step(&hold).expect("valid");
+        info = s.info;
+        let stats = info.stats.as_ref().expect("stats after a step");
+        for (c, f) in by_hand.iter_mut().enumerate() {
+            f.observe(stats.classes[c].arrivals as f64)
+                .expect("finite count");
+            let expect = f.predict(2, None).mean;
+            for h in 0..2 {
+                assert!((info.forecast.get(c, h) - expect[h].max(0.0)).abs() < 1e-9);
+            }
+            fitted_steps += usize::from(f.is_fitted());
+        }
+    }
+    assert!(fitted_steps > 0, "the model got fitted during the episode");
+    // A bad classical spec is a clear error naming the field.
+    let s = Scenario::from_yaml(TINY, Path::new("tiny.yaml")).expect("valid");
+    let mut spec = s.spec.env.clone();
+    spec.forecast.model = ForecastModel::Classical;
+    spec.forecast.classical =
+        Some(serde_yaml::from_str("{ model: holt_winters_add, season: 0 }").expect("yaml"));
+    let err = EnvConfig::new(&spec, &s)
+        .expect_err("season 0 is invalid")
+        .to_string();
+    assert!(err.contains("env.forecast.classical"), "{err}");
+}

@@ -70,6 +70,17 @@ impl EnvConfig {
             Some(s) => s,
             None => ((86_400.0 / interval_s).round() as u32).max(1),
         };
+        if f.model == ForecastModel::Classical {
+            let Some(raw) = &f.classical else {
+                return Err(ctx.invalid(
+                    "env.forecast.classical",
+                    "(missing)",
+                    "model classical needs a classical: { model: ... } spec",
+                ));
+            };
+            classical_config(raw)
+                .map_err(|e| ctx.invalid("env.forecast.classical", format!("{raw:?}"), e))?;
+        }
         let forecast_horizon = if f.model == ForecastModel::None {
             0
         } else {
@@ -141,4 +152,13 @@ impl EnvConfig {
         c.spec.action.mode = mode;
         Some(c)
     }
+}
+
+/// Parses and builds the forecasting-module spec of `model: classical`.
+pub(crate) fn classical_config(
+    raw: &serde_yaml::Value,
+) -> Result<crate::forecast::ForecastConfig, String> {
+    let spec: crate::forecast::ForecastSpec =
+        serde_yaml::from_value(raw.clone()).map_err(|e| e.to_string())?;
+    spec.build().map_err(|e| e.to_string())
 }

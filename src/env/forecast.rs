@@ -42,6 +42,15 @@ pub fn build(config: &EnvConfig, n_classes: usize) -> Box<dyn ArrivalForecaster>
     match spec.model {
         ForecastModel::Oracle => Box::new(Oracle::new(0.0)),
         ForecastModel::NoisyOracle => Box::new(Oracle::new(spec.rel_error)),
+        ForecastModel::Classical => {
+            let raw = spec
+                .classical
+                .as_ref()
+                .expect("validated: classical has a spec");
+            let cfg =
+                super::config::classical_config(raw).expect("validated: the classical spec builds");
+            Box::new(Classical::new(cfg, n_classes))
+        }
         ForecastModel::SeasonalNaive => {
             Box::new(SeasonalNaive::new(n_classes, config.season_intervals()))
         }
@@ -180,6 +189,58 @@ impl ArrivalForecaster for SeasonalNaive {
                 .or_else(|| n.checked_sub(1));
             for c in 0..nc {
                 out[h * nc + c] = src.map_or(0.0, |i| self.history[i * nc + c]);
+            }
+        }
+    }
+}
+
+/// A forecasting-module model per class (`model: classical`), fed each interval's counts; until a
+/// model can be fitted it forecasts persistence. Sees only the past.
+#[derive(Debug)]
+pub struct Classical {
+    config: crate::forecast::ForecastConfig,
+    n_classes: usize,
+    per_class: Vec<crate::forecast::online::OnlineForecaster>,
+}
+
+impl Classical {
+    pub fn new(config: crate::forecast::ForecastConfig, n_classes: usize) -> Classical {
+        Classical {
+            config,
+            n_classes,
+            per_class: Vec::new(),
+        }
+    }
+}
+
+impl ArrivalForecaster for Classical {
+    fn name(&self) -> &str {
+        "classical"
+    }
+
+    fn reset(&mut self, traffic: &Traffic, interval: SimTime, _: Option<u64>) {
+        // A Monday 00:00 (1970-01-05) plus the episode's offset: the right hour and weekday.
+        let start = 4 * 86_400 + traffic.config().start_offset_s.round() as i64;
+        let step = (interval.as_secs_f64().round() as i64).max(1);
+        let calendar = crate::forecast::Calendar::new(start, step).ok();
+        self.per_class = (0..self.n_classes)
+            .map(|_| self.config.online(calendar.clone(), None))
+            .collect();
+    }
+
+    fn observe(&mut self, counts: &[f64]) {
+        for (f, &y) in self.per_class.iter_mut().zip(counts) {
+            // Counts are finite and >= 0, so an error here is a failed refit: the previous model
+            // (or persistence) stays in use, as `OnlineForecaster` documents.
+            let _ = f.observe(y);
+        }
+    }
+
+    fn predict(&mut self, _now: SimTime, horizon: usize, out: &mut [f64]) {
+        for (c, f) in self.per_class.iter().enumerate() {
+            let fc = f.predict(horizon, None);
+            for h in 0..horizon {
+                out[h * self.n_classes + c] = fc.mean.get(h).copied().unwrap_or(0.0).max(0.0);
             }
         }
     }

@@ -91,6 +91,9 @@ pub enum ForecastModel {
     NoisyOracle,
     /// The count observed one season earlier (`season_intervals`), else the last count, else 0.
     SeasonalNaive,
+    /// A model of the forecasting module (`classical:` gives its spec, e.g. `{ model:
+    /// holt_winters_add, season: 1440, refit_every: 60 }`), one per class, updated every interval.
+    Classical,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -108,6 +111,9 @@ pub struct ForecastSpec {
     /// Season length of `seasonal_naive` [intervals]. Default: one day (86 400 s / interval).
     #[serde(default)]
     pub season_intervals: Option<u32>,
+    /// The forecasting-module spec used by `model: classical` (see `forecast::spec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classical: Option<serde_yaml::Value>,
 }
 
 impl Default for ForecastSpec {
@@ -117,6 +123,7 @@ impl Default for ForecastSpec {
             horizon: default_horizon(),
             rel_error: default_rel_error(),
             season_intervals: None,
+            classical: None,
         }
     }
 }
