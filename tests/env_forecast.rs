@@ -191,8 +191,8 @@ fn classical_forecaster_sees_only_the_past_and_matches_the_forecast_module() {
             f.observe(stats.classes[c].arrivals as f64)
                 .expect("finite count");
             let expect = f.predict(2, None).mean;
-            for h in 0..2 {
-                assert!((info.forecast.get(c, h) - expect[h].max(0.0)).abs() < 1e-9);
+            for (h, e) in expect.iter().enumerate() {
+                assert!((info.forecast.get(c, h) - e.max(0.0)).abs() < 1e-9);
             }
             fitted_steps += usize::from(f.is_fitted());
         }

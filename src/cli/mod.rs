@@ -23,7 +23,7 @@ pub enum Command {
     /// Validate or show scenario files.
     Scenario(scenario::ScenarioArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
-    Forecast(forecast::ForecastArgs),
+    Forecast(Box<forecast::ForecastArgs>),
 }
 
 /// Runs the parsed command.
@@ -31,6 +31,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
         Command::Scenario(args) => scenario::run(args),
-        Command::Forecast(args) => forecast::run(args),
+        Command::Forecast(args) => forecast::run(*args),
     }
 }

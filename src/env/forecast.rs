@@ -224,7 +224,7 @@ impl ArrivalForecaster for Classical {
         let step = (interval.as_secs_f64().round() as i64).max(1);
         let calendar = crate::forecast::Calendar::new(start, step).ok();
         self.per_class = (0..self.n_classes)
-            .map(|_| self.config.online(calendar.clone(), None))
+            .map(|_| self.config.online(calendar, None))
             .collect();
     }
 

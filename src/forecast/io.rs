@@ -203,7 +203,7 @@ pub fn load_csv(path: &Path, opts: &CsvOptions) -> Result<LoadedSeries, Forecast
                 if opts.gaps == GapPolicy::Error {
                     return Err(err(format!("{missing} missing steps before row {}", i + 2)));
                 }
-                out.extend(std::iter::repeat(0.0).take(missing));
+                out.extend(std::iter::repeat_n(0.0, missing));
                 filled += missing;
             }
             out.push(values[i]);
