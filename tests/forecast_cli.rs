@@ -124,5 +124,10 @@ fn bad_input_gives_clear_errors() {
         assert!(!err.contains("panicked"), "{err}");
     }
     let (ok, _, err) = run(&["--scenario", "x.yaml", "--model", "naive"]);
-    assert!(!ok && err.contains("scenario module"), "{err}");
+    assert!(!ok && err.contains("x.yaml: cannot read"), "{err}");
+    assert_eq!(
+        err.matches("os error 2").count(),
+        1,
+        "cause printed once: {err}"
+    );
 }

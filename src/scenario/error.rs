@@ -6,11 +6,11 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
     /// The file (or a trace it names) could not be read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read: {cause}")]
     Io {
         file: PathBuf,
-        #[source]
-        source: std::io::Error,
+        /// Shown in the message (not chained, so it is printed once).
+        cause: std::io::Error,
     },
     /// YAML syntax, an unknown field, or a wrong type (the path says where).
     #[error("{file}: field `{field}`: {message}")]

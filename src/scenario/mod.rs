@@ -36,7 +36,7 @@ impl Scenario {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
             file: path.to_path_buf(),
-            source: e,
+            cause: e,
         })?;
         Scenario::from_yaml(&text, path)
     }

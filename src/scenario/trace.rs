@@ -72,7 +72,7 @@ pub(crate) fn load(
     let path = scenario_dir.join(&spec.file);
     let io = |e: std::io::Error| ScenarioError::Io {
         file: path.clone(),
-        source: e,
+        cause: e,
     };
     let file = std::fs::File::open(&path).map_err(io)?;
     let mut rdr = csv::ReaderBuilder::new()
