@@ -1,9 +1,11 @@
 //! shopgym: a discrete-event simulator of an e-commerce cluster, a Gym-like environment around it,
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
+pub mod agents;
 pub mod baselines;
 pub mod cli;
 pub mod env;
+pub mod evaluate;
 pub mod forecast;
 pub mod policy;
 pub mod scenario;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+pub mod evaluate;
 pub mod forecast;
 pub mod output;
 pub mod scenario;
@@ -20,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run one episode of a scenario and write intervals.csv and summary.json.
     Simulate(simulate::SimulateArgs),
+    /// Evaluate an agent over N seeded episodes; compare agents pairwise on the same seeds.
+    Evaluate(evaluate::EvaluateArgs),
     /// Validate or show scenario files.
     Scenario(scenario::ScenarioArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
@@ -31,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
         Command::Scenario(args) => scenario::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
         Command::Forecast(args) => forecast::run(*args),
     }
 }

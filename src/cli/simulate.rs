@@ -6,7 +6,6 @@
 //! scenario's static counts at time 0 exactly as a bare simulation does; `random` uses the
 //! scenario's `env:` section as written.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -93,7 +92,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", csv_path.display()))?;
     csv.write_record(IntervalStats::csv_header(&scenario.sim))?;
 
-    let bar = progress(scenario.sim.n_intervals());
+    let bar = super::output::progress_bar(scenario.sim.n_intervals(), "intervals");
     let started = Instant::now();
     let mut write_err = None;
     let result = run_episode(&mut env, policy.as_mut(), Some(args.seed), |step| {
@@ -138,20 +137,4 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// A progress bar on a terminal, hidden otherwise.
-pub(crate) fn progress(len: u64) -> indicatif::ProgressBar {
-    if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(len);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:40}] {pos}/{len} intervals ({eta} left)",
-            )
-            .expect("static template is valid"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
 }

@@ -1,0 +1,213 @@
+//! Agents: an agent file names a policy and its hyperparameters; `Agent` loads and validates it,
+//! says how the env must be configured for it (action mode, forecast) and builds a fresh policy
+//! for each episode. Baselines live in `baselines/`; learners will join here.
+//!
+//! Parts: `spec` (the YAML format).
+
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+pub use spec::AgentSpec;
+
+use crate::baselines::hpa::HpaConfig;
+use crate::baselines::{Context, DpPolicy, GreedyBudgetPolicy, PredictivePolicy, ThresholdPolicy};
+use crate::env::{Env, EnvConfig, ScalingEnv};
+use crate::policy::{Policy, RandomPolicy, StaticPolicy};
+use crate::scenario::env_spec::{ActionModeSpec, ForecastModel};
+use crate::scenario::error::Ctx;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::rng::child_seed;
+
+/// A loaded, validated agent.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// The file stem (or the kind for built-in agents).
+    pub name: String,
+    pub spec: AgentSpec,
+    pub path: PathBuf,
+}
+
+fn check(ctx: &Ctx, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
+    if v.is_finite() && v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(ctx.invalid(field, v, format!("must be in [{lo}, {hi}]")))
+    }
+}
+
+impl Agent {
+    /// Reads and validates an agent file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Agent, ScenarioError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            file: path.to_path_buf(),
+            cause: e,
+        })?;
+        let spec: AgentSpec = crate::scenario::parse(&text, path)?;
+        let name = path.file_stem().map_or_else(
+            || spec.kind().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        Agent::new(name, spec, path)
+    }
+
+    /// Validates a spec built in code; `path` names it in errors.
+    pub fn new(name: String, spec: AgentSpec, path: &Path) -> Result<Agent, ScenarioError> {
+        let ctx = Ctx { file: path };
+        match &spec {
+            AgentSpec::Threshold {
+                target_utilisation,
+                tolerance,
+                up_window_s,
+                down_window_s,
+            } => {
+                check(&ctx, "target_utilisation", *target_utilisation, 1e-6, 1.0)?;
+                check(&ctx, "tolerance", *tolerance, 0.0, 1.0)?;
+                check(&ctx, "up_window_s", *up_window_s, 0.0, 1e9)?;
+                check(&ctx, "down_window_s", *down_window_s, 0.0, 1e9)?;
+            }
+            AgentSpec::GreedyBudget { headroom, budget } => {
+                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
+                if *budget == Some(0) {
+                    return Err(ctx.invalid("budget", 0, "must be >= 1"));
+                }
+            }
+            AgentSpec::Predictive { headroom, forecast } => {
+                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
+                if forecast.model == ForecastModel::None {
+                    return Err(ctx.invalid(
+                        "forecast.model",
+                        "none",
+                        "predictive needs a forecast",
+                    ));
+                }
+            }
+            AgentSpec::Dp { horizon, forecast } => {
+                if *horizon == 0 || *horizon > 1000 {
+                    return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
+                }
+                if forecast.model == ForecastModel::None {
+                    return Err(ctx.invalid("forecast.model", "none", "dp needs a forecast"));
+                }
+            }
+            AgentSpec::DpOracle { horizon } => {
+                if *horizon == 0 || *horizon > 1000 {
+                    return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
+                }
+            }
+            AgentSpec::Static { .. } | AgentSpec::Random {} => {}
+        }
+        Ok(Agent {
+            name,
+            spec,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The env configuration this agent runs with on `scenario`: the scenario's `env:` section
+    /// with the agent's needs applied (baselines act in `target` mode and bring their forecast).
+    pub fn env_config(&self, scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+        let mut env = scenario.spec.env.clone();
+        match &self.spec {
+            AgentSpec::Random {} => {}
+            AgentSpec::Static { .. }
+            | AgentSpec::Threshold { .. }
+            | AgentSpec::GreedyBudget { .. } => {
+                env.action.mode = ActionModeSpec::Target;
+            }
+            AgentSpec::Predictive { forecast, .. } => {
+                env.action.mode = ActionModeSpec::Target;
+                env.forecast = forecast.clone();
+                // Enough steps to cover the longest cold start.
+                let interval = scenario.sim.interval.as_secs_f64();
+                let lead = scenario
+                    .sim
+                    .pools
+                    .iter()
+                    .map(|p| (p.cold_start.mean() / 1e6 / interval).ceil() as usize)
+                    .max()
+                    .unwrap_or(0);
+                env.forecast.horizon = env.forecast.horizon.max(lead + 1);
+            }
+            AgentSpec::Dp { horizon, forecast } => {
+                env.action.mode = ActionModeSpec::Target;
+                env.forecast = forecast.clone();
+                env.forecast.horizon = *horizon;
+            }
+            AgentSpec::DpOracle { horizon } => {
+                env.action.mode = ActionModeSpec::Target;
+                env.forecast.model = ForecastModel::Oracle;
+                env.forecast.horizon = *horizon;
+            }
+        }
+        EnvConfig::new(&env, scenario)
+    }
+
+    /// The env this agent runs in on `scenario`.
+    pub fn make_env(&self, scenario: &Scenario) -> anyhow::Result<ScalingEnv> {
+        let cfg = self.env_config(scenario)?;
+        Ok(ScalingEnv::new(scenario, cfg)?)
+    }
+
+    /// A fresh policy for `env` (built by `make_env` on `scenario`); `seed` seeds its randomness.
+    pub fn policy(
+        &self,
+        scenario: &Scenario,
+        env: &ScalingEnv,
+        seed: u64,
+    ) -> anyhow::Result<Box<dyn Policy>> {
+        Ok(match &self.spec {
+            AgentSpec::Static { instances } => {
+                let sim = env.sim().config();
+                let mut targets = env.static_counts().to_vec();
+                for (name, &n) in instances {
+                    let p = sim.pool_index(name).ok_or_else(|| {
+                        Ctx { file: &self.path }.invalid(
+                            format!("instances.{name}"),
+                            n,
+                            "no pool of that name in the scenario",
+                        )
+                    })?;
+                    // Counts are in the scenario's real units, like its pool sizes: apply `scale`.
+                    let scaled =
+                        ((f64::from(n) * scenario.spec.scale).round() as u32).max(u32::from(n > 0));
+                    targets[p] = scaled.clamp(sim.pools[p].min, sim.pools[p].max);
+                }
+                Box::new(StaticPolicy::new(targets, env.codec().clone()))
+            }
+            AgentSpec::Random {} => Box::new(RandomPolicy::new(
+                env.action_space().clone(),
+                child_seed(seed, "policy", 0),
+            )),
+            AgentSpec::Threshold {
+                target_utilisation,
+                tolerance,
+                up_window_s,
+                down_window_s,
+            } => Box::new(ThresholdPolicy::new(
+                Context::new(env),
+                HpaConfig {
+                    target: *target_utilisation,
+                    tolerance: *tolerance,
+                    up_window_s: *up_window_s,
+                    down_window_s: *down_window_s,
+                },
+            )),
+            AgentSpec::GreedyBudget { headroom, budget } => Box::new(GreedyBudgetPolicy::new(
+                Context::new(env),
+                *headroom,
+                *budget,
+            )),
+            AgentSpec::Predictive { headroom, .. } => {
+                Box::new(PredictivePolicy::new(Context::new(env), *headroom))
+            }
+            AgentSpec::Dp { horizon, .. } => {
+                Box::new(DpPolicy::new(Context::new(env), *horizon, "dp"))
+            }
+            AgentSpec::DpOracle { horizon } => {
+                Box::new(DpPolicy::new(Context::new(env), *horizon, "dp_oracle"))
+            }
+        })
+    }
+}

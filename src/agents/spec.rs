@@ -1,0 +1,114 @@
+//! Agent files (`agents/*.yaml`): which policy to run and its hyperparameters, tagged by
+//! `agent:`. Unknown fields are errors; every default is documented. The agent's name is the file
+//! stem, so two files of one kind (e.g. `predictive.yaml`, `predictive_oracle.yaml`) stay apart.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::env_spec::ForecastSpec;
+
+/// One agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "agent", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AgentSpec {
+    /// Fixed instance counts: pool name -> instances (pools not named keep the scenario's static
+    /// counts, i.e. its `policy` section or each pool's `initial`). Scaled by the scenario's `scale`.
+    Static {
+        #[serde(default)]
+        instances: BTreeMap<String, u32>,
+    },
+    /// Uniform over the allowed actions of the scenario's action mode (seeded per episode).
+    Random {},
+    /// Kubernetes HPA on pool utilisation.
+    Threshold {
+        /// Target utilisation in (0, 1]. Default 0.6.
+        #[serde(default = "default_target")]
+        target_utilisation: f64,
+        /// No action within this relative band. Default 0.1.
+        #[serde(default = "default_tolerance")]
+        tolerance: f64,
+        /// Scale-up stabilisation window [s]. Default 0.
+        #[serde(default)]
+        up_window_s: f64,
+        /// Scale-down stabilisation window [s]. Default 300.
+        #[serde(default = "default_down_window")]
+        down_window_s: f64,
+    },
+    /// Demand sizing with greedy allocation of a cluster budget.
+    GreedyBudget {
+        /// Extra load planned for. Default 0.1.
+        #[serde(default = "default_headroom")]
+        headroom: f64,
+        /// Instances to spread; default the scenario's budget (none: no cap).
+        #[serde(default)]
+        budget: Option<u32>,
+    },
+    /// Forecast sizing over the cold-start lead time.
+    Predictive {
+        /// Default 0.1.
+        #[serde(default = "default_headroom")]
+        headroom: f64,
+        /// The forecast it sizes for (the env's `forecast` section). Default: damped Holt,
+        /// refitted every 10 intervals on the last 240, 3 intervals ahead.
+        #[serde(default = "default_forecast")]
+        forecast: ForecastSpec,
+    },
+    /// Receding-horizon dynamic programming on a forecast.
+    Dp {
+        /// Planning horizon [intervals]. Default 10.
+        #[serde(default = "default_dp_horizon")]
+        horizon: usize,
+        /// Default: damped Holt as for `predictive`, `horizon` intervals ahead.
+        #[serde(default = "default_forecast")]
+        forecast: ForecastSpec,
+    },
+    /// `dp` on the true future rates (oracle forecast): a reference upper bound.
+    DpOracle {
+        /// Default 10.
+        #[serde(default = "default_dp_horizon")]
+        horizon: usize,
+    },
+}
+
+fn default_target() -> f64 {
+    0.6
+}
+fn default_tolerance() -> f64 {
+    0.1
+}
+fn default_down_window() -> f64 {
+    300.0
+}
+fn default_headroom() -> f64 {
+    0.1
+}
+fn default_dp_horizon() -> usize {
+    10
+}
+
+/// Damped Holt on the last 240 intervals, refitted every 10.
+pub fn default_forecast() -> ForecastSpec {
+    let classical =
+        serde_yaml::from_str("{ model: holt, damped: true, refit_every: 10, window: 240 }")
+            .expect("static forecast spec parses");
+    let mut f: ForecastSpec =
+        serde_yaml::from_str("{ model: classical, horizon: 3 }").expect("static spec parses");
+    f.classical = Some(classical);
+    f
+}
+
+impl AgentSpec {
+    /// The kind, as written after `agent:`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AgentSpec::Static { .. } => "static",
+            AgentSpec::Random {} => "random",
+            AgentSpec::Threshold { .. } => "threshold",
+            AgentSpec::GreedyBudget { .. } => "greedy_budget",
+            AgentSpec::Predictive { .. } => "predictive",
+            AgentSpec::Dp { .. } => "dp",
+            AgentSpec::DpOracle { .. } => "dp_oracle",
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! What every model-based baseline knows about the cluster, read once from the env it will drive:
+//! the pool models, the reward weights, the action codec, the interval and each pool's lead time.
+
+use super::model::{PoolModel, Weights};
+use crate::env::{ActionCodec, ScalingEnv, StepInfo};
+
+/// Static facts about one env, shared by the baselines.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub models: Vec<PoolModel>,
+    pub weights: Weights,
+    pub codec: ActionCodec,
+    /// Decision interval [s].
+    pub interval_s: f64,
+    /// Per pool: intervals until a launched instance serves, ceil(mean cold start / interval).
+    pub lead: Vec<usize>,
+    /// Cluster budget of billed instances.
+    pub budget: Option<u32>,
+    pub n_classes: usize,
+}
+
+impl Context {
+    pub fn new(env: &ScalingEnv) -> Context {
+        let cfg = env.sim().config();
+        let interval_s = cfg.interval.as_secs_f64();
+        let r = &env.config().spec().reward;
+        let models = PoolModel::from_config(cfg);
+        let lead = models
+            .iter()
+            .map(|m| (m.cold_start_s / interval_s).ceil() as usize)
+            .collect();
+        Context {
+            weights: Weights {
+                interval_s,
+                slo_penalty: r.slo_penalty,
+                cost_weight: r.cost_weight,
+                revenue_weight: r.revenue_weight,
+            },
+            models,
+            codec: env.codec().clone(),
+            interval_s,
+            lead,
+            budget: cfg.budget,
+            n_classes: cfg.classes.len(),
+        }
+    }
+
+    /// Arrival rate of each class over the last interval [req/s] (zeros right after reset).
+    pub fn observed_rates(&self, info: &StepInfo) -> Vec<f64> {
+        match &info.stats {
+            Some(s) => {
+                let span = (s.end_s - s.start_s).max(1e-9);
+                s.classes.iter().map(|c| c.arrivals as f64 / span).collect()
+            }
+            None => vec![0.0; self.n_classes],
+        }
+    }
+
+    /// Forecast rates of each class `h` intervals ahead [req/s]; beyond the forecast's horizon
+    /// the last forecast step is held; with no forecast, the observed rates.
+    pub fn forecast_rates(&self, info: &StepInfo, h: usize) -> Vec<f64> {
+        let f = &info.forecast;
+        if f.horizon == 0 {
+            return self.observed_rates(info);
+        }
+        let h = h.min(f.horizon - 1);
+        (0..self.n_classes)
+            .map(|c| f.get(c, h) / self.interval_s)
+            .collect()
+    }
+}

@@ -1,0 +1,94 @@
+//! `dp` and `dp_oracle`: receding-horizon dynamic programming. Every interval, per pool, plan the
+//! capacity levels of the next `horizon` intervals with `dp::plan` on the queueing model's cost at
+//! the forecast rates (instance cost + expected lost revenue + SLO penalty, the env's reward
+//! weights), then act on the plan's first step: launch now what the plan needs within the lead
+//! time, release what it does not need now. With a cluster budget, the first-step levels are
+//! chosen jointly by `dp::allocate`. `dp_oracle` is the same policy fed the oracle forecast (the
+//! true expected arrivals), the reference the learners are measured against.
+
+use super::context::Context;
+use super::dp::{allocate, plan, Plan};
+use crate::env::{Action, StepInfo};
+use crate::policy::Policy;
+
+pub struct DpPolicy {
+    ctx: Context,
+    horizon: usize,
+    name: String,
+}
+
+impl DpPolicy {
+    pub fn new(ctx: Context, horizon: usize, name: &str) -> DpPolicy {
+        DpPolicy {
+            ctx,
+            horizon: horizon.max(1),
+            name: name.to_string(),
+        }
+    }
+
+    /// Plans pool `p` from its current active count.
+    fn plan_pool(&self, p: usize, info: &StepInfo, rates: &[Vec<f64>]) -> Plan {
+        let m = &self.ctx.models[p];
+        let stage: Vec<Vec<f64>> = rates
+            .iter()
+            .map(|r| {
+                (m.min..=m.max)
+                    .map(|x| m.evaluate(x, r, &self.ctx.weights).total(&self.ctx.weights))
+                    .collect()
+            })
+            .collect();
+        // Billing while booting: the mean cold start at the pool's price.
+        let launch = self.ctx.weights.cost_weight * m.cost_per_hour * m.cold_start_s / 3600.0;
+        plan(
+            &stage,
+            info.pools[p].active,
+            m.min,
+            m.max,
+            self.ctx.lead[p],
+            launch,
+        )
+    }
+}
+
+impl Policy for DpPolicy {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn reset(&mut self, _seed: Option<u64>) {}
+
+    fn act(&mut self, _obs: &[f32], info: &StepInfo) -> Action {
+        if info.stats.is_none() && info.forecast.horizon == 0 {
+            return self.ctx.codec.hold(&info.pools);
+        }
+        let rates: Vec<Vec<f64>> = (0..self.horizon)
+            .map(|h| self.ctx.forecast_rates(info, h))
+            .collect();
+        let plans: Vec<Plan> = (0..self.ctx.models.len())
+            .map(|p| self.plan_pool(p, info, &rates))
+            .collect();
+        // Launch now what is needed within the lead time; release what is not needed now.
+        let mut targets: Vec<u32> = plans
+            .iter()
+            .enumerate()
+            .map(|(p, pl)| {
+                pl.levels
+                    .iter()
+                    .take(self.ctx.lead[p] + 1)
+                    .copied()
+                    .max()
+                    .unwrap_or(pl.lo)
+            })
+            .collect();
+        if let Some(b) = self.ctx.budget {
+            if targets.iter().sum::<u32>() > b {
+                let q: Vec<Vec<f64>> = plans.iter().map(|pl| pl.first_step.clone()).collect();
+                let lo: Vec<u32> = plans.iter().map(|pl| pl.lo).collect();
+                if let Some(alloc) = allocate(&q, &lo, b) {
+                    targets = alloc;
+                }
+            }
+        }
+        self.ctx.codec.encode_targets(&targets, &info.pools)
+    }
+}

@@ -1,0 +1,240 @@
+//! Evaluation: run an agent for N episodes on seeds S..S+N−1 (in parallel with rayon; each
+//! episode builds its own env and policy from its seed, so results do not depend on the thread
+//! count) and summarise the metrics with 95 % confidence intervals; compare agents pairwise on
+//! the same seeds (common random numbers make paired differences much tighter).
+//!
+//! Parts: `stats` (means, t-intervals).
+
+pub mod stats;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::agents::Agent;
+use crate::policy::run_episode;
+use crate::scenario::Scenario;
+pub use stats::{mean_ci, MeanCi};
+
+/// Per class results of one episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassResult {
+    pub completed: u64,
+    /// Rejected + timed out + crashed.
+    pub failed: u64,
+    /// Episode p99 latency [ms] (`None` if nothing completed).
+    pub p99_ms: Option<f64>,
+    pub slo_violation_intervals: u64,
+}
+
+/// The metrics of one episode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeMetrics {
+    pub seed: u64,
+    #[serde(rename = "return")]
+    pub episode_return: f64,
+    /// Instance cost [$].
+    pub cost: f64,
+    /// [$]
+    pub revenue_lost: f64,
+    /// Σ over intervals of the classes violating their SLO.
+    pub slo_violation_intervals: u64,
+    /// Minutes of intervals in which any class violated its SLO.
+    pub slo_violation_minutes: f64,
+    /// Failed requests / arrivals.
+    pub error_rate: f64,
+    /// (step, pool) pairs whose instance target changed.
+    pub scaling_actions: u64,
+    pub instance_seconds: f64,
+    pub steps: u64,
+    pub terminated: bool,
+    pub classes: BTreeMap<String, ClassResult>,
+    /// Wall-clock seconds the episode took (not deterministic).
+    pub wall_seconds: f64,
+}
+
+/// The scalar metrics summarised with means and intervals, in report order.
+pub const METRICS: [&str; 7] = [
+    "return",
+    "cost",
+    "revenue_lost",
+    "slo_violation_intervals",
+    "slo_violation_minutes",
+    "error_rate",
+    "scaling_actions",
+];
+
+impl EpisodeMetrics {
+    /// Scalar metric `name` (one of `METRICS`, or `p99_ms.<class>`).
+    pub fn get(&self, name: &str) -> f64 {
+        match name {
+            "return" => self.episode_return,
+            "cost" => self.cost,
+            "revenue_lost" => self.revenue_lost,
+            "slo_violation_intervals" => self.slo_violation_intervals as f64,
+            "slo_violation_minutes" => self.slo_violation_minutes,
+            "error_rate" => self.error_rate,
+            "scaling_actions" => self.scaling_actions as f64,
+            other => other
+                .strip_prefix("p99_ms.")
+                .and_then(|c| self.classes.get(c))
+                .and_then(|c| c.p99_ms)
+                .unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// Runs one episode of `agent` on `scenario` with `seed`.
+pub fn run_one(scenario: &Scenario, agent: &Agent, seed: u64) -> anyhow::Result<EpisodeMetrics> {
+    let started = std::time::Instant::now();
+    let mut env = agent.make_env(scenario)?;
+    let mut policy = agent.policy(scenario, &env, seed)?;
+    let mut scaling_actions = 0u64;
+    let mut violation_minutes = 0.0;
+    let result = run_episode(&mut env, policy.as_mut(), Some(seed), |step| {
+        scaling_actions += step
+            .info
+            .scaling
+            .iter()
+            .filter(|o| o.target != o.before)
+            .count() as u64;
+        if let Some(s) = &step.info.stats {
+            if s.classes.iter().any(|c| c.slo_violated) {
+                violation_minutes += (s.end_s - s.start_s) / 60.0;
+            }
+        }
+    })?;
+    let sim = env.sim();
+    let totals = sim.totals();
+    let classes = sim
+        .config()
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, cc)| {
+            let s = sim.class_summary(c);
+            (
+                cc.name.clone(),
+                ClassResult {
+                    completed: s.completed,
+                    failed: s.rejected + s.timed_out + s.failed,
+                    p99_ms: s.latency_ms.p99,
+                    slo_violation_intervals: s.slo_violation_intervals,
+                },
+            )
+        })
+        .collect();
+    let failed = totals.rejected + totals.timed_out + totals.failed;
+    Ok(EpisodeMetrics {
+        seed,
+        episode_return: result.episode_return,
+        cost: totals.cost,
+        revenue_lost: totals.revenue_lost,
+        slo_violation_intervals: totals.slo_violation_intervals,
+        slo_violation_minutes: violation_minutes,
+        error_rate: if totals.arrivals > 0 {
+            failed as f64 / totals.arrivals as f64
+        } else {
+            0.0
+        },
+        scaling_actions,
+        instance_seconds: totals.instance_seconds,
+        steps: result.steps,
+        terminated: result.terminated,
+        classes,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// An agent's results over a set of seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub scenario: String,
+    pub agent: String,
+    pub seeds: Vec<u64>,
+    pub episodes: Vec<EpisodeMetrics>,
+    /// Metric -> mean (the `METRICS` and `p99_ms.<class>`).
+    pub mean: BTreeMap<String, f64>,
+    pub ci95: BTreeMap<String, [f64; 2]>,
+}
+
+/// Metric names summarised for `scenario`: `METRICS` then `p99_ms.<class>`.
+pub fn metric_names(scenario: &Scenario) -> Vec<String> {
+    METRICS
+        .iter()
+        .map(|m| m.to_string())
+        .chain(
+            scenario
+                .sim
+                .classes
+                .iter()
+                .map(|c| format!("p99_ms.{}", c.name)),
+        )
+        .collect()
+}
+
+/// Runs `agent` on every seed (in parallel); `on_done` is called as each episode finishes.
+pub fn evaluate(
+    scenario: &Scenario,
+    agent: &Agent,
+    seeds: &[u64],
+    on_done: &(dyn Fn(&EpisodeMetrics) + Sync),
+) -> anyhow::Result<Evaluation> {
+    let episodes: Vec<EpisodeMetrics> = seeds
+        .par_iter()
+        .map(|&seed| {
+            let m = run_one(scenario, agent, seed)?;
+            on_done(&m);
+            Ok(m)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut mean = BTreeMap::new();
+    let mut ci95 = BTreeMap::new();
+    for name in metric_names(scenario) {
+        let xs: Vec<f64> = episodes.iter().map(|e| e.get(&name)).collect();
+        let m = mean_ci(&xs);
+        mean.insert(name.clone(), m.mean);
+        ci95.insert(name, m.ci95);
+    }
+    Ok(Evaluation {
+        scenario: scenario.name().to_string(),
+        agent: agent.name.clone(),
+        seeds: seeds.to_vec(),
+        episodes,
+        mean,
+        ci95,
+    })
+}
+
+/// Paired differences `agent − reference` on common seeds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paired {
+    pub agent: String,
+    pub reference: String,
+    pub mean: BTreeMap<String, f64>,
+    pub ci95: BTreeMap<String, [f64; 2]>,
+}
+
+/// Paired difference of `b` against `a` (same seeds, same order).
+pub fn paired(a: &Evaluation, b: &Evaluation, names: &[String]) -> Paired {
+    let mut mean = BTreeMap::new();
+    let mut ci95 = BTreeMap::new();
+    for name in names {
+        let d: Vec<f64> = a
+            .episodes
+            .iter()
+            .zip(&b.episodes)
+            .map(|(x, y)| y.get(name) - x.get(name))
+            .collect();
+        let m = mean_ci(&d);
+        mean.insert(name.clone(), m.mean);
+        ci95.insert(name.clone(), m.ci95);
+    }
+    Paired {
+        agent: b.agent.clone(),
+        reference: a.agent.clone(),
+        mean,
+        ci95,
+    }
+}
