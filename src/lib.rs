@@ -2,6 +2,8 @@
 //! traffic forecasters, scaling policies and benchmark experiments. See `ARCHITECTURE.md`.
 
 pub mod cli;
+#[cfg(feature = "tch")]
+pub mod nn;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
