@@ -8,6 +8,8 @@ pub mod env;
 pub mod evaluate;
 pub mod forecast;
 pub mod policy;
+#[cfg(feature = "tch")]
+pub mod nn;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
