@@ -83,7 +83,12 @@ impl Agent {
                     ));
                 }
             }
-            AgentSpec::Dp { horizon, forecast } => {
+            AgentSpec::Dp {
+                horizon,
+                forecast,
+                headroom,
+            } => {
+                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
                 if *horizon == 0 || *horizon > 1000 {
                     return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
                 }
@@ -91,7 +96,8 @@ impl Agent {
                     return Err(ctx.invalid("forecast.model", "none", "dp needs a forecast"));
                 }
             }
-            AgentSpec::DpOracle { horizon } => {
+            AgentSpec::DpOracle { horizon, headroom } => {
+                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
                 if *horizon == 0 || *horizon > 1000 {
                     return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
                 }
@@ -130,12 +136,14 @@ impl Agent {
                     .unwrap_or(0);
                 env.forecast.horizon = env.forecast.horizon.max(lead + 1);
             }
-            AgentSpec::Dp { horizon, forecast } => {
+            AgentSpec::Dp {
+                horizon, forecast, ..
+            } => {
                 env.action.mode = ActionModeSpec::Target;
                 env.forecast = forecast.clone();
                 env.forecast.horizon = *horizon;
             }
-            AgentSpec::DpOracle { horizon } => {
+            AgentSpec::DpOracle { horizon, .. } => {
                 env.action.mode = ActionModeSpec::Target;
                 env.forecast.model = ForecastModel::Oracle;
                 env.forecast.horizon = *horizon;
@@ -202,11 +210,11 @@ impl Agent {
             AgentSpec::Predictive { headroom, .. } => {
                 Box::new(PredictivePolicy::new(Context::new(env), *headroom))
             }
-            AgentSpec::Dp { horizon, .. } => {
-                Box::new(DpPolicy::new(Context::new(env), *horizon, "dp"))
-            }
-            AgentSpec::DpOracle { horizon } => {
-                Box::new(DpPolicy::new(Context::new(env), *horizon, "dp_oracle"))
+            AgentSpec::Dp {
+                horizon, headroom, ..
+            } => Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, false)),
+            AgentSpec::DpOracle { horizon, headroom } => {
+                Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, true))
             }
         })
     }

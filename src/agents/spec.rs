@@ -59,6 +59,9 @@ pub enum AgentSpec {
         /// Planning horizon [intervals]. Default 10.
         #[serde(default = "default_dp_horizon")]
         horizon: usize,
+        /// Extra load planned for (margin for forecast and model error). Default 0.1.
+        #[serde(default = "default_headroom")]
+        headroom: f64,
         /// Default: damped Holt as for `predictive`, `horizon` intervals ahead.
         #[serde(default = "default_forecast")]
         forecast: ForecastSpec,
@@ -68,6 +71,9 @@ pub enum AgentSpec {
         /// Default 10.
         #[serde(default = "default_dp_horizon")]
         horizon: usize,
+        /// Default 0.1.
+        #[serde(default = "default_headroom")]
+        headroom: f64,
     },
 }
 

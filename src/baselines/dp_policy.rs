@@ -5,6 +5,10 @@
 //! time, release what it does not need now. With a cluster budget, the first-step levels are
 //! chosen jointly by `dp::allocate`. `dp_oracle` is the same policy fed the oracle forecast (the
 //! true expected arrivals), the reference the learners are measured against.
+//!
+//! `headroom` plans for rates × (1 + headroom): the queueing model assumes exponential service,
+//! while the scenarios' lognormal and gamma service times have heavier or lighter tails, so a
+//! plan that is optimal for the model sits right at the edge of the real SLO.
 
 use super::context::Context;
 use super::dp::{allocate, plan, Plan};
@@ -14,15 +18,22 @@ use crate::policy::Policy;
 pub struct DpPolicy {
     ctx: Context,
     horizon: usize,
+    /// Extra load planned for (a margin for forecast and queueing-model error).
+    headroom: f64,
+    /// Fed the oracle forecast (true rates from the first step).
+    oracle: bool,
     name: String,
 }
 
 impl DpPolicy {
-    pub fn new(ctx: Context, horizon: usize, name: &str) -> DpPolicy {
+    pub fn new(ctx: Context, horizon: usize, headroom: f64, oracle: bool) -> DpPolicy {
+        let name = if oracle { "dp_oracle" } else { "dp" }.to_string();
         DpPolicy {
             ctx,
             horizon: horizon.max(1),
-            name: name.to_string(),
+            headroom,
+            oracle,
+            name,
         }
     }
 
@@ -58,11 +69,20 @@ impl Policy for DpPolicy {
     fn reset(&mut self, _seed: Option<u64>) {}
 
     fn act(&mut self, _obs: &[f32], info: &StepInfo) -> Action {
-        if info.stats.is_none() && info.forecast.horizon == 0 {
+        if info.stats.is_none() && !self.oracle {
+            // Nothing observed yet: a forecaster fed no history predicts nothing; keep the
+            // initial sizing for the first interval (the oracle knows the rates from the start).
             return self.ctx.codec.hold(&info.pools);
         }
+        let k = 1.0 + self.headroom;
         let rates: Vec<Vec<f64>> = (0..self.horizon)
-            .map(|h| self.ctx.forecast_rates(info, h))
+            .map(|h| {
+                self.ctx
+                    .forecast_rates(info, h)
+                    .into_iter()
+                    .map(|r| r * k)
+                    .collect()
+            })
             .collect();
         let plans: Vec<Plan> = (0..self.ctx.models.len())
             .map(|p| self.plan_pool(p, info, &rates))

@@ -26,7 +26,9 @@ impl Policy for PredictivePolicy {
     fn reset(&mut self, _seed: Option<u64>) {}
 
     fn act(&mut self, _obs: &[f32], info: &StepInfo) -> Action {
-        if info.stats.is_none() && info.forecast.horizon == 0 {
+        if info.stats.is_none() {
+            // Nothing observed yet: a forecaster fed no history predicts nothing; keep the
+            // initial sizing for the first interval.
             return self.ctx.codec.hold(&info.pools);
         }
         let targets: Vec<u32> = self
