@@ -6,6 +6,7 @@ pub mod baselines;
 pub mod cli;
 pub mod env;
 pub mod evaluate;
+pub mod experiment;
 pub mod forecast;
 #[cfg(feature = "tch")]
 pub mod nn;
@@ -13,3 +14,4 @@ pub mod policy;
 pub mod scenario;
 pub mod sim;
 pub mod summary;
+pub mod util;

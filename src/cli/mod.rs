@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod evaluate;
+pub mod experiment;
 pub mod forecast;
 pub mod output;
 pub mod scenario;
@@ -23,6 +24,8 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
     /// Evaluate an agent over N seeded episodes; compare agents pairwise on the same seeds.
     Evaluate(evaluate::EvaluateArgs),
+    /// Run a benchmark experiment (scenarios x agents x seeds) and write its report and plots.
+    Experiment(experiment::ExperimentArgs),
     /// Validate or show scenario files.
     Scenario(scenario::ScenarioArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
@@ -35,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Scenario(args) => scenario::run(args),
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Experiment(args) => experiment::run_cli(args),
         Command::Forecast(args) => forecast::run(*args),
     }
 }

@@ -1,8 +1,6 @@
 //! Output helpers shared by subcommands: run directories and atomic writes.
 
-use std::path::{Path, PathBuf};
-
-use anyhow::Context;
+use std::path::PathBuf;
 
 /// `runs/<scenario>__<agent>__<seed>__<UTC time>/`.
 pub fn run_dir(scenario: &str, agent: &str, seed: u64) -> PathBuf {
@@ -50,14 +48,7 @@ pub fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
     }
 }
 
-/// Writes `bytes` to `path` via a temporary file and a rename, so readers never see half a file.
-pub fn atomic_write(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
-    Ok(())
-}
+pub use crate::util::atomic_write;
 
 #[cfg(test)]
 mod tests {

@@ -85,8 +85,35 @@ impl EpisodeMetrics {
     }
 }
 
+/// One decision interval of an episode, for time-series plots.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TracePoint {
+    /// Interval end [s since episode start].
+    pub t_s: f64,
+    /// Arrivals per class over the interval [req/s].
+    pub arrival_rate: Vec<f64>,
+    /// Per pool: running instances at the interval end.
+    pub running: Vec<u32>,
+    /// Per pool: running + provisioning (+ restarting) at the interval end.
+    pub active: Vec<u32>,
+    /// Per class: the SLO-quantile latency of the interval [ms] (`None` if nothing completed).
+    pub slo_latency_ms: Vec<Option<f64>>,
+    /// Per class: p99 latency of the interval [ms].
+    pub p99_ms: Vec<Option<f64>>,
+}
+
 /// Runs one episode of `agent` on `scenario` with `seed`.
 pub fn run_one(scenario: &Scenario, agent: &Agent, seed: u64) -> anyhow::Result<EpisodeMetrics> {
+    run_one_traced(scenario, agent, seed, None)
+}
+
+/// `run_one`, also recording every interval into `trace` when given.
+pub fn run_one_traced(
+    scenario: &Scenario,
+    agent: &Agent,
+    seed: u64,
+    mut trace: Option<&mut Vec<TracePoint>>,
+) -> anyhow::Result<EpisodeMetrics> {
     let started = std::time::Instant::now();
     let mut env = agent.make_env(scenario)?;
     let mut policy = agent.policy(scenario, &env, seed)?;
@@ -102,6 +129,17 @@ pub fn run_one(scenario: &Scenario, agent: &Agent, seed: u64) -> anyhow::Result<
         if let Some(s) = &step.info.stats {
             if s.classes.iter().any(|c| c.slo_violated) {
                 violation_minutes += (s.end_s - s.start_s) / 60.0;
+            }
+            if let Some(t) = trace.as_deref_mut() {
+                let span = (s.end_s - s.start_s).max(1e-9);
+                t.push(TracePoint {
+                    t_s: s.end_s,
+                    arrival_rate: s.classes.iter().map(|c| c.arrivals as f64 / span).collect(),
+                    running: s.pools.iter().map(|p| p.running).collect(),
+                    active: step.info.pools.iter().map(|p| p.active).collect(),
+                    slo_latency_ms: s.classes.iter().map(|c| c.slo_latency_ms).collect(),
+                    p99_ms: s.classes.iter().map(|c| c.latency_ms.p99).collect(),
+                });
             }
         }
     })?;

@@ -1,0 +1,64 @@
+//! `shopgym experiment FILE`: run a benchmark grid (scenarios × agents × seeds), resuming where an
+//! interrupted run stopped, and write runs.csv, summary.csv, report.md and plots.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::experiment::{run, Experiment, RunOptions};
+
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Experiment YAML file.
+    pub file: PathBuf,
+    /// Output directory (default results/<experiment name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Runs in parallel (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Re-run runs that already have results.
+    #[arg(long)]
+    pub force: bool,
+    /// The full budget (the experiment's `full` seeds and agents' `full_train_steps`).
+    #[arg(long)]
+    pub full: bool,
+}
+
+pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
+    let exp = Experiment::load(&args.file)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&exp.spec.name));
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let started = std::time::Instant::now();
+    let bar = super::output::progress_bar(0, "runs");
+    let on_progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    run(
+        &exp,
+        &RunOptions {
+            out: out.clone(),
+            jobs,
+            force: args.force,
+            full: args.full,
+        },
+        &on_progress,
+    )?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{}: {} scenarios x {} agents x {} seeds in {:.0} s; report: {}",
+        exp.spec.name,
+        exp.scenarios.len(),
+        exp.agents.len(),
+        exp.seeds(args.full).len(),
+        started.elapsed().as_secs_f64(),
+        out.join("report.md").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! Experiments: a grid of scenarios × agents × held-out seeds. Trains what needs training (or
+//! reuses a named checkpoint), evaluates every agent on the same seeds in parallel (rayon; each
+//! run is independent and seeded, so results do not depend on the thread count), writes each
+//! run's result atomically as it ends (so an interrupted experiment resumes where it stopped;
+//! `force` re-runs), then builds `runs.csv`, `summary.csv`, `report.md` and the plots.
+//!
+//! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG).
+//!
+//! Output layout: `experiment.yaml` (resolved), `runs/<scenario>__<agent>__<seed>.json`,
+//! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
+//! `report.md`, `plots/*.{png,svg}`.
+
+pub mod plots;
+pub mod report;
+pub mod spec;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::agents::Agent;
+use crate::evaluate::{run_one_traced, EpisodeMetrics, TracePoint};
+use crate::scenario::{Scenario, ScenarioError};
+pub use spec::ExperimentSpec;
+
+/// One finished run, as stored in `runs/*.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub scenario: String,
+    pub agent: String,
+    pub seed: u64,
+    pub metrics: serde_json::Value,
+}
+
+/// A loaded experiment: its scenarios and agents resolved.
+pub struct Experiment {
+    pub spec: ExperimentSpec,
+    pub path: PathBuf,
+    pub scenarios: Vec<Scenario>,
+    pub agents: Vec<(Agent, spec::AgentEntry)>,
+}
+
+impl Experiment {
+    pub fn load(path: impl AsRef<Path>) -> Result<Experiment, ScenarioError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            file: path.to_path_buf(),
+            cause: e,
+        })?;
+        let spec: ExperimentSpec = crate::scenario::parse(&text, path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let ctx = crate::scenario::error::Ctx { file: path };
+        if spec.scenarios.is_empty() || spec.agents.is_empty() || spec.seeds.count == 0 {
+            return Err(ctx.invalid(
+                "scenarios/agents/seeds.count",
+                "(empty)",
+                "an experiment needs scenarios, agents and seeds",
+            ));
+        }
+        let scenarios = spec
+            .scenarios
+            .iter()
+            .map(|s| Scenario::load(dir.join(s)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut agents = Vec::new();
+        for (i, a) in spec.agents.iter().enumerate() {
+            let agent = Agent::load(dir.join(&a.file))?;
+            if agents
+                .iter()
+                .any(|(b, _): &(Agent, _)| b.name == agent.name)
+            {
+                return Err(ctx.invalid(
+                    format!("agents[{i}].file"),
+                    &a.file,
+                    "two agents with the same name (file stem)",
+                ));
+            }
+            agents.push((agent, a.clone()));
+        }
+        if !agents.iter().any(|(a, _)| a.name == spec.reference) {
+            return Err(ctx.invalid(
+                "reference",
+                &spec.reference,
+                "not the name (file stem) of one of the agents",
+            ));
+        }
+        for s in &scenarios {
+            for (a, _) in &agents {
+                a.env_config(s)?;
+            }
+        }
+        Ok(Experiment {
+            spec,
+            path: path.to_path_buf(),
+            scenarios,
+            agents,
+        })
+    }
+
+    /// Evaluation seeds under the chosen budget.
+    pub fn seeds(&self, full: bool) -> Vec<u64> {
+        let n = match (&self.spec.full, full) {
+            (Some(f), true) => f.seeds,
+            _ => self.spec.seeds.count,
+        };
+        (self.spec.seeds.start..self.spec.seeds.start + n).collect()
+    }
+}
+
+/// Options of one experiment run.
+pub struct RunOptions {
+    pub out: PathBuf,
+    /// Worker threads for runs.
+    pub jobs: usize,
+    pub force: bool,
+    pub full: bool,
+}
+
+fn run_file(out: &Path, scenario: &str, agent: &str, seed: u64) -> PathBuf {
+    out.join("runs")
+        .join(format!("{scenario}__{agent}__{seed}.json"))
+}
+
+/// Writes a trace as CSV: t, total arrival rate, then per pool active/running, per class latencies.
+fn write_trace(path: &Path, scenario: &Scenario, trace: &[TracePoint]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut w = csv::Writer::from_path(&tmp)?;
+    let cfg = &scenario.sim;
+    let mut header = vec!["t_s".to_string(), "arrival_rate".to_string()];
+    header.extend(cfg.classes.iter().map(|c| format!("{}_rate", c.name)));
+    header.extend(cfg.pools.iter().map(|p| format!("{}_active", p.name)));
+    header.extend(cfg.pools.iter().map(|p| format!("{}_running", p.name)));
+    header.extend(
+        cfg.classes
+            .iter()
+            .map(|c| format!("{}_slo_latency_ms", c.name)),
+    );
+    header.extend(cfg.classes.iter().map(|c| format!("{}_p99_ms", c.name)));
+    w.write_record(&header)?;
+    let opt = |x: &Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
+    for p in trace {
+        let mut row = vec![
+            format!("{}", p.t_s),
+            format!("{:.3}", p.arrival_rate.iter().sum::<f64>()),
+        ];
+        row.extend(p.arrival_rate.iter().map(|r| format!("{r:.3}")));
+        row.extend(p.active.iter().map(u32::to_string));
+        row.extend(p.running.iter().map(u32::to_string));
+        row.extend(p.slo_latency_ms.iter().map(opt));
+        row.extend(p.p99_ms.iter().map(opt));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    drop(w);
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// Runs the experiment: evaluations not yet on disk (all with `force`), then the report.
+/// `on_progress(done, total)` is called as runs finish.
+pub fn run(
+    exp: &Experiment,
+    opts: &RunOptions,
+    on_progress: &(dyn Fn(u64, u64) + Sync),
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(opts.out.join("runs"))?;
+    std::fs::create_dir_all(opts.out.join("traces"))?;
+    crate::util::atomic_write(
+        &opts.out.join("experiment.yaml"),
+        serde_yaml::to_string(&exp.spec)?.as_bytes(),
+    )?;
+    let seeds = exp.seeds(opts.full);
+    let mut todo = Vec::new();
+    for (si, s) in exp.scenarios.iter().enumerate() {
+        for (ai, (a, _)) in exp.agents.iter().enumerate() {
+            for (k, &seed) in seeds.iter().enumerate() {
+                let file = run_file(&opts.out, s.name(), &a.name, seed);
+                if opts.force || !file.exists() {
+                    todo.push((si, ai, seed, k == 0));
+                }
+            }
+        }
+    }
+    let total = todo.len() as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()?;
+    pool.install(|| {
+        todo.par_iter()
+            .try_for_each(|&(si, ai, seed, traced)| -> anyhow::Result<()> {
+                let scenario = &exp.scenarios[si];
+                let agent = &exp.agents[ai].0;
+                let mut trace = Vec::new();
+                let m: EpisodeMetrics =
+                    run_one_traced(scenario, agent, seed, traced.then_some(&mut trace))
+                        .with_context(|| {
+                            format!("{} / {} / seed {seed}", scenario.name(), agent.name)
+                        })?;
+                if traced {
+                    let tp = opts.out.join("traces").join(format!(
+                        "{}__{}.csv",
+                        scenario.name(),
+                        agent.name
+                    ));
+                    write_trace(&tp, scenario, &trace)?;
+                }
+                let rec = RunRecord {
+                    scenario: scenario.name().to_string(),
+                    agent: agent.name.clone(),
+                    seed,
+                    metrics: serde_json::to_value(&m)?,
+                };
+                let file = run_file(&opts.out, scenario.name(), &agent.name, seed);
+                crate::util::atomic_write(&file, serde_json::to_string_pretty(&rec)?.as_bytes())?;
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                on_progress(n, total);
+                Ok(())
+            })
+    })?;
+    plots::write_all(exp, &opts.out, &seeds)?;
+    report::write_all(exp, &opts.out, &seeds)?;
+    Ok(())
+}
