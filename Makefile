@@ -12,9 +12,11 @@ WITH_LIBTORCH = libtorch_env="$$(scripts/setup_libtorch.sh)" && eval "$$libtorch
 
 .PHONY: holiday test lint bench
 
-# Main job: the Singles' Day holiday scenario, results in results/singles_day/.
+# Main job: the holiday benchmark experiment (default budget), report in
+# results/holiday_benchmark/report.md with plots in results/holiday_benchmark/plots/.
+# `make holiday FULL=1` runs the full budget.
 holiday:
-	$(CARGO) run --release -- simulate --scenario scenarios/singles_day.yaml --seed 0 --out results/singles_day
+	$(CARGO) run --release -- experiment experiments/holiday_benchmark.yaml --out results/holiday_benchmark $(if $(FULL),--full,)
 
 # The whole test suite: formatting, lints (without and with every feature), then every test (unit,
 # integration, CLI, examples, doc) with the deep agents' `tch` feature on.

@@ -9,6 +9,7 @@ pub mod forecast;
 pub mod output;
 pub mod scenario;
 pub mod simulate;
+pub mod stress;
 
 /// shopgym: simulate, forecast and autoscale an e-commerce cluster.
 #[derive(Debug, Parser)]
@@ -28,6 +29,8 @@ pub enum Command {
     Experiment(experiment::ExperimentArgs),
     /// Validate or show scenario files.
     Scenario(scenario::ScenarioArgs),
+    /// Stress a holiday plan: each agent's breaking point as the surge peak grows.
+    Stress(stress::StressArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
     Forecast(Box<forecast::ForecastArgs>),
 }
@@ -39,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenario(args) => scenario::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Experiment(args) => experiment::run_cli(args),
+        Command::Stress(args) => stress::run(args),
         Command::Forecast(args) => forecast::run(*args),
     }
 }

@@ -4,7 +4,8 @@
 //! run's result atomically as it ends (so an interrupted experiment resumes where it stopped;
 //! `force` re-runs), then builds `runs.csv`, `summary.csv`, `report.md` and the plots.
 //!
-//! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG).
+//! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG), `stress`
+//! (breaking points as a surge grows).
 //!
 //! Output layout: `experiment.yaml` (resolved), `runs/<scenario>__<agent>__<seed>.json`,
 //! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
@@ -13,6 +14,7 @@
 pub mod plots;
 pub mod report;
 pub mod spec;
+pub mod stress;
 
 use std::path::{Path, PathBuf};
 

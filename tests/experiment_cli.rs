@@ -1,0 +1,173 @@
+//! End to end on the real binary: an experiment grid resumes, re-runs with --force, gives the same
+//! tables at any --jobs, and writes its report and plots; a stress test finds breaking points.
+
+use std::path::Path;
+use std::process::Command;
+
+fn shopgym() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shopgym"))
+}
+
+const SCENARIO: &str = "name: tiny_sale\nhorizon_s: 1800\ndecision_interval_s: 60\n\
+    classes:\n  - { name: browse, service: { dist: exponential, mean_ms: 50 }, slo: { latency_ms: 300 }, timeout_ms: 2000, value_per_failure: 0.01 }\n  \
+      - { name: order, service: { dist: exponential, mean_ms: 100 }, slo: { quantile: 0.99, latency_ms: 1000 }, timeout_ms: 5000, value_per_failure: 1 }\n\
+    pools:\n  - { name: browse, concurrency: 2, initial: 2, min: 1, max: 40, cost_per_hour: 0.2, cold_start: { dist: deterministic, mean_s: 60 } }\n  \
+      - { name: order, concurrency: 2, initial: 2, min: 1, max: 40, cost_per_hour: 0.3, cold_start: { dist: deterministic, mean_s: 60 } }\n\
+    traffic:\n  mix: { browse: 0.8, order: 0.2 }\n  synthetic:\n    base_rate: 20\n    \
+      promotions: [ { start_s: 600, ramp_s: 60, peak: 5, hold_s: 300, decay_s: 120, mix_boost: { order: 2 } } ]\n";
+
+fn setup(dir: &Path) -> std::path::PathBuf {
+    std::fs::write(dir.join("tiny_sale.yaml"), SCENARIO).expect("write scenario");
+    let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents");
+    let exp = format!(
+        "name: tiny\nscenarios: [ tiny_sale.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n\
+         seeds: {{ start: 1000, count: 3 }}\n",
+        a = agents.display()
+    );
+    let p = dir.join("tiny.yaml");
+    std::fs::write(&p, exp).expect("write experiment");
+    p
+}
+
+fn run(exp: &Path, out: &Path, extra: &[&str]) {
+    let o = shopgym()
+        .arg("experiment")
+        .arg(exp)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn experiment_resumes_and_is_independent_of_jobs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exp = setup(dir.path());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&exp, &a, &["--jobs", "1"]);
+    run(&exp, &b, &["--jobs", "2"]);
+    let read = |p: &Path| std::fs::read_to_string(p).expect("file exists");
+    assert_eq!(
+        read(&a.join("runs.csv")),
+        read(&b.join("runs.csv")),
+        "same results at 1 and 2 jobs"
+    );
+    assert_eq!(read(&a.join("summary.csv")), read(&b.join("summary.csv")));
+    let report = read(&a.join("report.md"));
+    for needle in [
+        "## tiny_sale",
+        "| threshold |",
+        "| dp_oracle |",
+        "Paired differences",
+        "plots/traffic_capacity_tiny_sale.png",
+    ] {
+        assert!(report.contains(needle), "report lacks {needle}:\n{report}");
+    }
+    for f in [
+        "traffic_capacity_tiny_sale",
+        "latency_tiny_sale",
+        "cost_slo_tiny_sale",
+    ] {
+        for ext in ["png", "svg"] {
+            let p = a.join("plots").join(format!("{f}.{ext}"));
+            assert!(
+                std::fs::metadata(&p)
+                    .map(|m| m.len() > 1000)
+                    .unwrap_or(false),
+                "{}",
+                p.display()
+            );
+        }
+    }
+    assert_eq!(read(&a.join("runs.csv")).lines().count(), 1 + 2 * 3);
+    // Resume: finished runs are not redone; --force redoes them (same results).
+    let run_file = a.join("runs/tiny_sale__threshold__1000.json");
+    let before = std::fs::metadata(&run_file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    run(&exp, &a, &[]);
+    assert_eq!(
+        before,
+        std::fs::metadata(&run_file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        "resumed, not re-run"
+    );
+    std::fs::remove_file(a.join("runs/tiny_sale__dp_oracle__1002.json")).expect("remove one run");
+    run(&exp, &a, &[]);
+    assert!(
+        a.join("runs/tiny_sale__dp_oracle__1002.json").exists(),
+        "the missing run is redone"
+    );
+    run(&exp, &a, &["--force"]);
+    assert!(
+        before
+            < std::fs::metadata(&run_file)
+                .and_then(|m| m.modified())
+                .expect("mtime"),
+        "--force re-runs"
+    );
+    assert_eq!(read(&a.join("runs.csv")), read(&b.join("runs.csv")));
+}
+
+#[test]
+fn bad_experiment_files_get_clear_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exp = setup(dir.path());
+    let text = std::fs::read_to_string(&exp)
+        .expect("read")
+        .replace("reference: threshold", "reference: nobody");
+    std::fs::write(&exp, text).expect("write");
+    let o = shopgym()
+        .arg("experiment")
+        .arg(&exp)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("tiny.yaml") && err.contains("reference") && err.contains("nobody"),
+        "{err}"
+    );
+}
+
+#[test]
+fn stress_finds_the_reactive_policy_breaking_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    setup(dir.path());
+    let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents");
+    let o = shopgym()
+        .args(["stress", "--scenario"])
+        .arg(dir.path().join("tiny_sale.yaml"))
+        .arg("--agent")
+        .arg(agents.join("threshold.yaml"))
+        .arg(agents.join("dp_oracle.yaml"))
+        .args(["--peaks", "2,10,40", "--episodes", "2", "--json", "--out"])
+        .arg(dir.path().join("stress"))
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let agents = v["agents"].as_array().expect("agents");
+    let bp = |i: usize| {
+        agents[i]["breaking_point"]
+            .as_f64()
+            .unwrap_or(f64::INFINITY)
+    };
+    assert_eq!(agents[0]["agent"], "threshold");
+    assert!(
+        bp(0) <= bp(1),
+        "threshold breaks no later than dp_oracle: {} vs {}",
+        bp(0),
+        bp(1)
+    );
+    assert!(
+        bp(0).is_finite(),
+        "a 40x surge with 60 s cold starts breaks the reactive policy"
+    );
+    assert_eq!(agents[0]["points"].as_array().expect("points").len(), 3);
+    assert!(dir.path().join("stress/stress.csv").exists());
+}
