@@ -3,7 +3,9 @@
 //!   provisioned (running + booting), on the first evaluation seed (same traffic for every agent);
 //! - `latency_<s>`: the SLO-quantile latency of the most valuable class over time against its
 //!   target;
-//! - `cost_slo_<s>`: cost against SLO-violation minutes, one point per agent with 95 % CI whiskers.
+//! - `cost_slo_<s>`: cost against SLO-violation minutes, one point per agent with 95 % CI whiskers;
+//! - `learning_<s>`: the trained agents' learning curves (training episodes and held-out
+//!   evaluations) from their `train/<s>__<agent>/train.csv`, as −return on a log scale.
 //!
 //! Text is drawn with the DejaVu Sans font compiled in (the `dejavu` crate), so PNGs need no
 //! system fonts.
@@ -271,6 +273,82 @@ fn draw_scatter<DB: DrawingBackend>(
     Ok(())
 }
 
+/// One learner's curve: (step, −return) of training episodes and of held-out evaluations.
+struct Curve {
+    agent: String,
+    train: Vec<(f64, f64)>,
+    eval: Vec<(f64, f64)>,
+}
+
+fn read_curve(path: &Path, agent: &str) -> anyhow::Result<Curve> {
+    let mut r = csv::Reader::from_path(path)?;
+    let mut c = Curve {
+        agent: agent.to_string(),
+        train: vec![],
+        eval: vec![],
+    };
+    for rec in r.records() {
+        let rec = rec?;
+        let (Some(step), Some(tag), Some(v)) = (rec.get(0), rec.get(2), rec.get(3)) else {
+            continue;
+        };
+        let (Ok(step), Ok(v)) = (step.parse::<f64>(), v.parse::<f64>()) else {
+            continue;
+        };
+        match tag {
+            "charts/episodic_return" => c.train.push((step, (-v).max(1e-3))),
+            "eval/episodic_return" => c.eval.push((step, (-v).max(1e-3))),
+            _ => {}
+        }
+    }
+    Ok(c)
+}
+
+fn draw_learning<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    curves: &[Curve],
+) -> anyhow::Result<()> {
+    root.fill(&WHITE).map_err(err)?;
+    let pts = || curves.iter().flat_map(|c| c.train.iter().chain(&c.eval));
+    let x_max = pts().map(|p| p.0).fold(1.0, f64::max);
+    let y_min = pts().map(|p| p.1).fold(f64::INFINITY, f64::min).max(1e-3) * 0.8;
+    let y_max = pts().map(|p| p.1).fold(1.0, f64::max) * 1.25;
+    let mut c = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 22))
+        .margin(10)
+        .x_label_area_size(35)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..x_max, (y_min..y_max).log_scale())
+        .map_err(err)?;
+    c.configure_mesh()
+        .x_desc("environment steps")
+        .y_desc("−return [$] (log)")
+        .draw()
+        .map_err(err)?;
+    for (i, cv) in curves.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        c.draw_series(LineSeries::new(
+            cv.train.clone(),
+            color.mix(0.35).stroke_width(1),
+        ))
+        .map_err(err)?;
+        c.draw_series(LineSeries::new(cv.eval.clone(), color.stroke_width(3)))
+            .map_err(err)?
+            .label(format!("{} (held-out eval)", cv.agent))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
+            });
+    }
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
+}
+
 /// Draws one figure into `<dir>/<stem>.png` and `<dir>/<stem>.svg`.
 fn render(
     dir: &Path,
@@ -353,6 +431,29 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
                     .collect::<Vec<_>>(),
             );
             pts.push((a.name.clone(), cost.mean, cost.ci95, slo.mean, slo.ci95));
+        }
+        let mut curves = Vec::new();
+        for (a, _) in &exp.agents {
+            let p = out
+                .join("train")
+                .join(format!("{}__{}", s.name(), a.name))
+                .join("train.csv");
+            if p.exists() {
+                curves.push(read_curve(&p, &a.name)?);
+            }
+        }
+        if curves
+            .iter()
+            .any(|c| !c.train.is_empty() || !c.eval.is_empty())
+        {
+            let title = format!("{}: learning curves (thin: training episodes)", s.name());
+            render(
+                &dir,
+                &format!("learning_{}", s.name()),
+                (1000, 500),
+                |r| draw_learning(r, &title, &curves),
+                |r| draw_learning(r, &title, &curves),
+            )?;
         }
         let title = format!(
             "{}: cost vs SLO-violation minutes (mean, 95 % CI)",
