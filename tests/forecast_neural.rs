@@ -1,6 +1,6 @@
 #![cfg(feature = "tch")]
 //! The neural forecasters (`--features tch`): on a synthetic daily-seasonal series (period 24,
-//! sine plus noise) the LSTM beats the naive forecast on a held-out tail;
+//! sine plus noise) the LSTM and the Transformer beat the naive forecast on a held-out tail;
 //! fitting is deterministic for a seed; `update(y)` advances the forecast without refitting;
 //! intervals are ordered; bad settings give errors naming the field. Small networks and few
 //! epochs so the whole file runs in seconds.
@@ -34,6 +34,7 @@ fn model(yaml: &str) -> std::sync::Arc<dyn Forecaster> {
 }
 
 const LSTM: &str = "model: lstm\nlookback: 48\nhorizon: 12\nhidden: 32\nepochs: 40\nlr: 0.01\nbatch: 32\nseed: 1\n";
+const TRANSFORMER: &str = "model: transformer\nlookback: 48\nhorizon: 12\nd_model: 32\nheads: 4\nepochs: 40\nlr: 0.003\nbatch: 32\nseed: 1\n";
 
 /// Mean absolute error of the model and of naive over `origins` origins in the last 10 days,
 /// forecasting 12 steps from each, fitted once and advanced with `update`.
@@ -71,6 +72,13 @@ fn lstm_beats_naive_on_a_seasonal_series() {
     assert!(mae < 0.5 * naive, "lstm MAE {mae} vs naive {naive}");
 }
 
+#[test]
+fn transformer_beats_naive_on_a_seasonal_series() {
+    let (mae, naive) = held_out_mae(TRANSFORMER);
+    eprintln!("transformer held-out MAE {mae:.2} vs naive {naive:.2}");
+    assert!(mae < 0.5 * naive, "transformer MAE {mae} vs naive {naive}");
+}
+
 fn small(arch: &str, seed: u64) -> String {
     let width = if arch == "lstm" { "hidden" } else { "d_model" };
     format!("model: {arch}\nlookback: 24\nhorizon: 6\n{width}: 16\nepochs: 3\nseed: {seed}\n")
@@ -79,8 +87,7 @@ fn small(arch: &str, seed: u64) -> String {
 #[test]
 fn same_seed_same_forecasts_other_seed_different() {
     let series = Series::new(seasonal(20 * PERIOD, 3)).unwrap();
-    {
-        let arch = "lstm";
+    for arch in ["lstm", "transformer"] {
         let a = model(&small(arch, 5))
             .fit(&series)
             .unwrap()
@@ -124,8 +131,7 @@ fn parallel_fits_are_deterministic_too() {
 fn update_advances_the_forecast_and_intervals_are_ordered() {
     let y = seasonal(20 * PERIOD, 4);
     let series = Series::from_slice(&y[..19 * PERIOD]).unwrap();
-    {
-        let arch = "lstm";
+    for arch in ["lstm", "transformer"] {
         let level = Some(Level::new(0.9).unwrap());
         let mut f = model(&small(arch, 0)).fit(&series).unwrap();
         let before = f.predict(8, level);
@@ -135,9 +141,8 @@ fn update_advances_the_forecast_and_intervals_are_ordered() {
             assert!(iv.lower[k] <= iv.upper[k], "{arch} step {k}: {iv:?}");
             assert!(before.mean[k].is_finite());
         }
-        // After absorbing one observation, the new 1-step forecast is the old 2-step target's
-        // forecast from a window that now holds the actual value: it must differ, and match a
-        // refit-free forecast on the extended window shape.
+        // Absorbing one observation shifts the input window (weights unchanged): the forecast
+        // now starts one step later and must change.
         f.update(y[19 * PERIOD]).unwrap();
         let after = f.predict(8, None);
         assert_ne!(before.mean, after.mean, "{arch}: update changed nothing");
@@ -185,8 +190,11 @@ fn too_short_and_bad_settings_are_clear_errors() {
         ("model: lstm\nlr: -1\n", "lr"),
         ("model: lstm\nepochs: 0\n", "epochs"),
         ("model: lstm\nbatch: 0\n", "batch"),
+        ("model: lstm\nheads: 2\n", "heads"),
         ("model: lstm\nhiden: 32\n", "hiden"),
-        ("model: lstm\nval_frac: 0.0\n", "val_frac"),
+        ("model: transformer\nd_model: 30\nheads: 4\n", "heads"),
+        ("model: transformer\nhidden: 32\n", "hidden"),
+        ("model: transformer\nval_frac: 0.0\n", "val_frac"),
         ("model: lstm\nscale: sqrt\n", "sqrt"),
         ("model: lstm\nwindow: 60\n", "lookback"),
     ] {

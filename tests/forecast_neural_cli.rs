@@ -1,4 +1,4 @@
-//! `shopgym forecast --model lstm` end to end. With `--features tch` the models fit
+//! `shopgym forecast --model lstm|transformer` end to end. With `--features tch` the models fit
 //! and print a JSON forecast; without it the command fails with a clear "built without the tch
 //! feature" message (never a panic), for flags and YAML specs alike.
 
@@ -34,8 +34,10 @@ fn neural_models_from_flags_and_spec() {
     let f = hourly_csv(20);
     let input = f.path().to_str().unwrap();
     let mut spec = tempfile::NamedTempFile::new().unwrap();
-    spec.write_all(b"model: lstm\nlookback: 24\nhorizon: 6\nhidden: 16\nepochs: 2\n")
-        .unwrap();
+    spec.write_all(
+        b"model: transformer\nlookback: 24\nhorizon: 6\nd_model: 16\nheads: 2\nepochs: 2\n",
+    )
+    .unwrap();
     let spec_path = spec.path().to_str().unwrap();
     for args in [
         vec![

@@ -48,8 +48,8 @@ pub struct ForecastArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Model: naive, seasonal_naive, moving_average, drift, ses, holt, holt_winters_add,
-    /// holt_winters_mul, arima, auto_arima, ridge, lstm (lstm needs a build with
-    /// `--features tch`; the network predicts --horizon steps at once).
+    /// holt_winters_mul, arima, auto_arima, ridge, lstm, transformer (the last two need a build
+    /// with `--features tch`; the network predicts --horizon steps at once).
     #[arg(long, required_unless_present = "spec")]
     pub model: Option<String>,
     /// YAML forecaster spec instead of --model and model flags.
@@ -91,10 +91,10 @@ pub struct ForecastArgs {
     /// Ridge without hour/weekday features.
     #[arg(long)]
     pub no_calendar: bool,
-    /// Input window in steps of lstm (default 60; other settings via --spec).
+    /// Input window in steps of lstm / transformer (default 60; other settings via --spec).
     #[arg(long)]
     pub lookback: Option<usize>,
-    /// Most training epochs of lstm (default 30).
+    /// Most training epochs of lstm / transformer (default 30).
     #[arg(long)]
     pub epochs: Option<usize>,
     /// Prediction-interval level.
@@ -302,8 +302,8 @@ fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
     not_for("ridge-lambda", a.ridge_lambda.is_some(), &["ridge"])?;
     not_for("no-calendar", a.no_calendar, &["ridge"])?;
     not_for("window", a.window.is_some(), &["moving_average"])?;
-    not_for("lookback", a.lookback.is_some(), &["lstm"])?;
-    not_for("epochs", a.epochs.is_some(), &["lstm"])?;
+    not_for("lookback", a.lookback.is_some(), &["lstm", "transformer"])?;
+    not_for("epochs", a.epochs.is_some(), &["lstm", "transformer"])?;
     let neural = || {
         let d = NeuralSpec::default();
         NeuralSpec {
@@ -385,12 +385,10 @@ fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
             lambda: a.ridge_lambda.unwrap_or(1.0),
         },
         "lstm" => ModelSpec::Lstm(neural()),
-        "transformer" => {
-            bail!("--model transformer is not built yet")
-        }
+        "transformer" => ModelSpec::Transformer(neural()),
         other => bail!(
             "unknown --model `{other}` (naive, seasonal_naive, moving_average, drift, ses, holt, \
-             holt_winters_add, holt_winters_mul, arima, auto_arima, ridge, lstm)"
+             holt_winters_add, holt_winters_mul, arima, auto_arima, ridge, lstm, transformer)"
         ),
     };
     let mut spec = ForecastSpec::new(ms);

@@ -4,7 +4,7 @@
 //! ```yaml
 //! model: holt_winters_add   # naive | seasonal_naive | moving_average | drift | ses | holt |
 //!                           # holt_winters_add | holt_winters_mul | arima | auto_arima | ridge |
-//!                           # lstm (needs `--features tch`)
+//!                           # lstm | transformer (these two need `--features tch`)
 //! season: 1440              # model fields (see `ModelSpec`), unknown fields are errors
 //! transform: log            # optional: none (default) | log | boxcox
 //! boxcox_lambda: 0.3        # optional, with transform: boxcox (estimated when absent)
@@ -23,8 +23,8 @@
 //!   `max_seasonal_q` (1), `max_d` (2).
 //! * `ridge`: `lags` ([1, 2, 3] plus `season` and 7 x `season` if given), `season`,
 //!   `calendar` (true), `lambda` (1.0).
-//! * `lstm`: see [`NeuralSpec`](super::neural::NeuralSpec) (`lookback`, `horizon`,
-//!   `hidden`, `layers`, `epochs`, `lr`, `batch`, `seed`, ...). The input
+//! * `lstm` / `transformer`: see [`NeuralSpec`](super::neural::NeuralSpec) (`lookback`, `horizon`,
+//!   `hidden` / `d_model`, `heads`, `layers`, `epochs`, `lr`, `batch`, `seed`, ...). The input
 //!   window is `lookback`; `window` keeps its common meaning (fit on the most recent steps).
 
 use super::arima::auto::AutoArima;
@@ -149,6 +149,8 @@ pub enum ModelSpec {
     },
     /// LSTM forecaster (needs `--features tch`).
     Lstm(NeuralSpec),
+    /// Transformer-encoder forecaster (needs `--features tch`).
+    Transformer(NeuralSpec),
 }
 
 /// Holt-Winters fields.
@@ -386,6 +388,7 @@ impl ForecastSpec {
                 Arc::new(Ridge::new(lags, *calendar, *lambda)?)
             }
             ModelSpec::Lstm(n) => neural::build(Arch::Lstm, n)?,
+            ModelSpec::Transformer(n) => neural::build(Arch::Transformer, n)?,
         };
         if self.transform != TransformSpec::Boxcox && self.boxcox_lambda.is_some() {
             return Err(ForecastError::invalid(
@@ -422,7 +425,9 @@ impl ForecastSpec {
         if let Some(w) = self.window {
             if w < model.min_len() {
                 let hint = match self.model {
-                    ModelSpec::Lstm(_) => " (the network's input window is `lookback`)",
+                    ModelSpec::Lstm(_) | ModelSpec::Transformer(_) => {
+                        " (the network's input window is `lookback`)"
+                    }
                     _ => "",
                 };
                 return Err(ForecastError::invalid(

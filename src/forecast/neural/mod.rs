@@ -1,4 +1,4 @@
-//! Neural forecasters on libtorch (`tch`): an LSTM behind the same
+//! Neural forecasters on libtorch (`tch`): an LSTM and a small Transformer encoder behind the same
 //! [`Forecaster`](super::Forecaster) / [`FittedForecaster`](super::FittedForecaster) pair as the
 //! classical models.
 //!
@@ -34,12 +34,15 @@
 //!
 //! # YAML
 //! ```yaml
-//! model: lstm
+//! model: lstm          # or transformer
 //! lookback: 60         # input window in steps (default 60). `window` is the common
 //!                      # "fit on at most this many recent steps" key, as for every model.
 //! horizon: 60          # steps predicted at once (default 60)
-//! hidden: 32           # hidden units (default 32)
-//! layers: 1            # LSTM layers, 1-4 (default 1)
+//! hidden: 32           # lstm only: hidden units (default 32)
+//! d_model: 32          # transformer only: model width (default 32)
+//! heads: 4             # transformer only: attention heads, must divide d_model (default 4)
+//! ff: 64               # transformer only: feed-forward width (default 2 x d_model)
+//! layers: 1            # LSTM layers / encoder layers, 1-4 (default 1)
 //! epochs: 30           # most epochs (default 30)
 //! lr: 0.003            # Adam learning rate (default 0.003)
 //! batch: 64            # minibatch size (default 64)
@@ -70,6 +73,8 @@ use std::sync::Arc;
 pub enum Arch {
     /// LSTM over the input window; the last hidden state feeds a linear head.
     Lstm,
+    /// Pre-norm Transformer encoder with sinusoidal positions; the last token feeds a linear head.
+    Transformer,
 }
 
 impl Arch {
@@ -77,6 +82,7 @@ impl Arch {
     pub fn name(self) -> &'static str {
         match self {
             Arch::Lstm => "lstm",
+            Arch::Transformer => "transformer",
         }
     }
 }
@@ -95,7 +101,7 @@ pub enum ScaleSpec {
     Standard,
 }
 
-/// The fields of `model: lstm` (see the module docs for defaults).
+/// The fields of `model: lstm` and `model: transformer` (see the module docs for defaults).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NeuralSpec {
@@ -103,9 +109,15 @@ pub struct NeuralSpec {
     pub lookback: usize,
     /// Steps predicted at once.
     pub horizon: usize,
-    /// LSTM hidden units (default 32).
+    /// LSTM hidden units (lstm only; default 32).
     pub hidden: Option<usize>,
-    /// Recurrent layers.
+    /// Transformer width (transformer only; default 32).
+    pub d_model: Option<usize>,
+    /// Attention heads (transformer only; default 4).
+    pub heads: Option<usize>,
+    /// Feed-forward width (transformer only; default 2 x d_model).
+    pub ff: Option<usize>,
+    /// Recurrent / encoder layers.
     pub layers: usize,
     /// Most training epochs.
     pub epochs: usize,
@@ -133,6 +145,9 @@ impl Default for NeuralSpec {
             lookback: 60,
             horizon: 60,
             hidden: None,
+            d_model: None,
+            heads: None,
+            ff: None,
             layers: 1,
             epochs: 30,
             lr: 0.003,
@@ -159,8 +174,12 @@ pub struct NeuralConfig {
     pub lookback: usize,
     /// Output steps.
     pub horizon: usize,
-    /// LSTM hidden units.
+    /// LSTM hidden units or Transformer width.
     pub width: usize,
+    /// Attention heads (1 for the LSTM).
+    pub heads: usize,
+    /// Feed-forward width (0 for the LSTM).
+    pub ff: usize,
     /// Layers.
     pub layers: usize,
     /// Most epochs.
@@ -216,11 +235,47 @@ impl NeuralConfig {
                 "must be in (0, 0.5]",
             ));
         }
-        let width = match arch {
+        let only = |field: &str, set: bool, model: &str, hint: &str| {
+            if set {
+                Err(ForecastError::invalid(
+                    field,
+                    "given",
+                    format!("applies to model: {model} only{hint}"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let (width, heads, ff) = match arch {
             Arch::Lstm => {
+                only(
+                    "d_model",
+                    s.d_model.is_some(),
+                    "transformer",
+                    " (use hidden)",
+                )?;
+                only("heads", s.heads.is_some(), "transformer", "")?;
+                only("ff", s.ff.is_some(), "transformer", "")?;
                 let hidden = s.hidden.unwrap_or(32);
                 range("hidden", hidden, 1, 1024)?;
-                hidden
+                (hidden, 1, 0)
+            }
+            Arch::Transformer => {
+                only("hidden", s.hidden.is_some(), "lstm", " (use d_model)")?;
+                let d = s.d_model.unwrap_or(32);
+                range("d_model", d, 2, 1024)?;
+                let heads = s.heads.unwrap_or(4);
+                range("heads", heads, 1, 64)?;
+                if d % heads != 0 {
+                    return Err(ForecastError::invalid(
+                        "heads",
+                        heads,
+                        format!("must divide d_model = {d}"),
+                    ));
+                }
+                let ff = s.ff.unwrap_or(2 * d);
+                range("ff", ff, 1, 8192)?;
+                (d, heads, ff)
             }
         };
         Ok(NeuralConfig {
@@ -228,6 +283,8 @@ impl NeuralConfig {
             lookback: s.lookback,
             horizon: s.horizon,
             width,
+            heads,
+            ff,
             layers: s.layers,
             epochs: s.epochs,
             lr: s.lr,
@@ -294,6 +351,8 @@ mod tests {
         let windows = n + 1 - c.lookback - c.horizon;
         assert!(c.train_windows(windows).unwrap() >= MIN_TRAIN_WINDOWS);
         assert!(c.train_windows(windows - 1).unwrap_or(0) < MIN_TRAIN_WINDOWS);
+        let t = NeuralConfig::new(Arch::Transformer, &NeuralSpec::default()).unwrap();
+        assert_eq!((t.width, t.heads, t.ff), (32, 4, 64));
     }
 
     #[test]
@@ -306,9 +365,12 @@ mod tests {
         };
         bad(Arch::Lstm, |s| s.lookback = 1, "lookback");
         bad(Arch::Lstm, |s| s.hidden = Some(0), "hidden");
+        bad(Arch::Lstm, |s| s.heads = Some(2), "heads");
         bad(Arch::Lstm, |s| s.lr = 0.0, "lr");
         bad(Arch::Lstm, |s| s.val_frac = 0.9, "val_frac");
-        bad(Arch::Lstm, |s| s.layers = 9, "layers");
+        bad(Arch::Transformer, |s| s.heads = Some(3), "heads");
+        bad(Arch::Transformer, |s| s.hidden = Some(8), "hidden");
+        bad(Arch::Transformer, |s| s.layers = 9, "layers");
     }
 
     #[cfg(not(feature = "tch"))]
@@ -324,7 +386,7 @@ mod tests {
             layers: 0,
             ..NeuralSpec::default()
         };
-        let e = build(Arch::Lstm, &bad).unwrap_err();
+        let e = build(Arch::Transformer, &bad).unwrap_err();
         assert!(e.to_string().contains("`layers`"), "{e}");
     }
 }

@@ -25,7 +25,7 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 /// Rows per forward pass when scoring the validation tail.
 const EVAL_CHUNK: usize = 2048;
 
-/// An unfitted LSTM forecaster.
+/// An unfitted LSTM or Transformer forecaster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeuralForecaster {
     cfg: NeuralConfig,
@@ -89,7 +89,7 @@ impl NeuralForecaster {
         &self.cfg
     }
 
-    /// `lstm`.
+    /// `lstm` or `transformer`.
     pub fn name(&self) -> &'static str {
         self.cfg.arch.name()
     }
@@ -348,6 +348,10 @@ impl FittedForecaster for FittedNeural {
         let c = &self.cfg;
         let net = match c.arch {
             Arch::Lstm => format!("LSTM(hidden {}, layers {})", c.width, c.layers),
+            Arch::Transformer => format!(
+                "Transformer(d_model {}, heads {}, ff {}, layers {})",
+                c.width, c.heads, c.ff, c.layers
+            ),
         };
         format!(
             "{net}, lookback {}, horizon {}, {} parameters, {} epochs (best {}){}",
