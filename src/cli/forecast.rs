@@ -5,6 +5,7 @@
 
 use crate::forecast::backtest::{rolling_origin, BacktestConfig, BacktestResult};
 use crate::forecast::io::{self, CsvOptions, GapPolicy, LoadedSeries};
+use crate::forecast::neural::NeuralSpec;
 use crate::forecast::spec::{default_lags, HwSpec, MethodSpec, ModelSpec, TransformSpec};
 use crate::forecast::{Calendar, FitStats, Forecast, ForecastSpec, Level, Series};
 use anyhow::{bail, Context};
@@ -47,7 +48,8 @@ pub struct ForecastArgs {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Model: naive, seasonal_naive, moving_average, drift, ses, holt, holt_winters_add,
-    /// holt_winters_mul, arima, auto_arima, ridge.
+    /// holt_winters_mul, arima, auto_arima, ridge, lstm, transformer (the last two need a build
+    /// with `--features tch`; the network predicts --horizon steps at once).
     #[arg(long, required_unless_present = "spec")]
     pub model: Option<String>,
     /// YAML forecaster spec instead of --model and model flags.
@@ -89,6 +91,12 @@ pub struct ForecastArgs {
     /// Ridge without hour/weekday features.
     #[arg(long)]
     pub no_calendar: bool,
+    /// Input window in steps of lstm / transformer (default 60; other settings via --spec).
+    #[arg(long)]
+    pub lookback: Option<usize>,
+    /// Most training epochs of lstm / transformer (default 30).
+    #[arg(long)]
+    pub epochs: Option<usize>,
     /// Prediction-interval level.
     #[arg(long, default_value_t = 0.95)]
     pub level: f64,
@@ -294,6 +302,17 @@ fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
     not_for("ridge-lambda", a.ridge_lambda.is_some(), &["ridge"])?;
     not_for("no-calendar", a.no_calendar, &["ridge"])?;
     not_for("window", a.window.is_some(), &["moving_average"])?;
+    not_for("lookback", a.lookback.is_some(), &["lstm", "transformer"])?;
+    not_for("epochs", a.epochs.is_some(), &["lstm", "transformer"])?;
+    let neural = || {
+        let d = NeuralSpec::default();
+        NeuralSpec {
+            horizon: a.horizon,
+            lookback: a.lookback.unwrap_or(d.lookback),
+            epochs: a.epochs.unwrap_or(d.epochs),
+            ..d
+        }
+    };
     let hw = |m: &str| -> anyhow::Result<HwSpec> {
         Ok(HwSpec {
             season: need_season(m)?,
@@ -365,12 +384,11 @@ fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
             calendar: !a.no_calendar,
             lambda: a.ridge_lambda.unwrap_or(1.0),
         },
-        "lstm" | "transformer" => {
-            bail!("--model {model} comes with the neural-model (tch) issue and is not built yet")
-        }
+        "lstm" => ModelSpec::Lstm(neural()),
+        "transformer" => ModelSpec::Transformer(neural()),
         other => bail!(
             "unknown --model `{other}` (naive, seasonal_naive, moving_average, drift, ses, holt, \
-             holt_winters_add, holt_winters_mul, arima, auto_arima, ridge)"
+             holt_winters_add, holt_winters_mul, arima, auto_arima, ridge, lstm, transformer)"
         ),
     };
     let mut spec = ForecastSpec::new(ms);

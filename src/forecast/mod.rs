@@ -12,7 +12,8 @@
 //! * [`online::OnlineForecaster`]: what the environment holds per request class: owns a
 //!   `Box<dyn Forecaster>`, the recent history, and a refit policy (refit every N updates).
 //!
-//! Neural models (LSTM, Transformer; the tch issue) implement the same two traits.
+//! Neural models ([`neural`]: LSTM, Transformer on libtorch, `--features tch`) implement the same
+//! two traits.
 //!
 //! # Parts
 //! * [`series`]: the validated input ([`Series`], [`Calendar`], [`Exog`]).
@@ -21,6 +22,7 @@
 //!   multiplicative), statsmodels-compatible recursions, SSE fitted with Nelder-Mead.
 //! * [`arima`]: SARIMA(p,d,q)(P,D,Q)s by CSS and exact Kalman likelihood, AIC/AICc, auto order search.
 //! * [`ridge`]: ridge regression on lags, calendar features and known regressors.
+//! * [`neural`]: LSTM and Transformer forecasters (spec always compiled, models with `tch`).
 //! * [`transform`]: log / Box-Cox wrapper around any forecaster.
 //! * [`spec`]: the YAML spec (`model:` tagged) and its validation into a built forecaster.
 //! * [`metrics`], [`backtest`]: accuracy metrics and rolling-origin evaluation.
@@ -34,6 +36,7 @@ mod error;
 pub mod ets;
 pub mod io;
 pub mod metrics;
+pub mod neural;
 pub mod online;
 pub mod optim;
 pub mod ridge;

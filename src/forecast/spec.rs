@@ -3,7 +3,8 @@
 //!
 //! ```yaml
 //! model: holt_winters_add   # naive | seasonal_naive | moving_average | drift | ses | holt |
-//!                           # holt_winters_add | holt_winters_mul | arima | auto_arima | ridge
+//!                           # holt_winters_add | holt_winters_mul | arima | auto_arima | ridge |
+//!                           # lstm | transformer (these two need `--features tch`)
 //! season: 1440              # model fields (see `ModelSpec`), unknown fields are errors
 //! transform: log            # optional: none (default) | log | boxcox
 //! boxcox_lambda: 0.3        # optional, with transform: boxcox (estimated when absent)
@@ -22,11 +23,15 @@
 //!   `max_seasonal_q` (1), `max_d` (2).
 //! * `ridge`: `lags` ([1, 2, 3] plus `season` and 7 x `season` if given), `season`,
 //!   `calendar` (true), `lambda` (1.0).
+//! * `lstm` / `transformer`: see [`NeuralSpec`](super::neural::NeuralSpec) (`lookback`, `horizon`,
+//!   `hidden` / `d_model`, `heads`, `layers`, `epochs`, `lr`, `batch`, `seed`, ...). The input
+//!   window is `lookback`; `window` keeps its common meaning (fit on the most recent steps).
 
 use super::arima::auto::AutoArima;
 use super::arima::{Arima, Method, Order, SeasonalOrder};
 use super::baseline::{Baseline, BaselineKind};
 use super::ets::{ExponentialSmoothing, SeasonKind};
+use super::neural::{self, Arch, NeuralSpec};
 use super::online::{OnlineForecaster, RefitPolicy};
 use super::ridge::Ridge;
 use super::transform::{Transform, Transformed};
@@ -142,6 +147,10 @@ pub enum ModelSpec {
         #[serde(default = "one_f")]
         lambda: f64,
     },
+    /// LSTM forecaster (needs `--features tch`).
+    Lstm(NeuralSpec),
+    /// Transformer-encoder forecaster (needs `--features tch`).
+    Transformer(NeuralSpec),
 }
 
 /// Holt-Winters fields.
@@ -378,6 +387,8 @@ impl ForecastSpec {
                 };
                 Arc::new(Ridge::new(lags, *calendar, *lambda)?)
             }
+            ModelSpec::Lstm(n) => neural::build(Arch::Lstm, n)?,
+            ModelSpec::Transformer(n) => neural::build(Arch::Transformer, n)?,
         };
         if self.transform != TransformSpec::Boxcox && self.boxcox_lambda.is_some() {
             return Err(ForecastError::invalid(
@@ -413,11 +424,17 @@ impl ForecastSpec {
         }
         if let Some(w) = self.window {
             if w < model.min_len() {
+                let hint = match self.model {
+                    ModelSpec::Lstm(_) | ModelSpec::Transformer(_) => {
+                        " (the network's input window is `lookback`)"
+                    }
+                    _ => "",
+                };
                 return Err(ForecastError::invalid(
                     "window",
                     w,
                     format!(
-                        "{} needs at least {} observations",
+                        "{} needs at least {} observations{hint}",
                         model.name(),
                         model.min_len()
                     ),
