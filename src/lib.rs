@@ -7,9 +7,10 @@ pub mod cli;
 pub mod env;
 pub mod evaluate;
 pub mod forecast;
-pub mod policy;
+pub mod learn;
 #[cfg(feature = "tch")]
 pub mod nn;
+pub mod policy;
 pub mod scenario;
 pub mod sim;
 pub mod summary;

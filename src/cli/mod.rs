@@ -8,6 +8,7 @@ pub mod forecast;
 pub mod output;
 pub mod scenario;
 pub mod simulate;
+pub mod train;
 
 /// shopgym: simulate, forecast and autoscale an e-commerce cluster.
 #[derive(Debug, Parser)]
@@ -27,6 +28,8 @@ pub enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
     Forecast(Box<forecast::ForecastArgs>),
+    /// Train a learning agent (q_learning, ppo) and write a run directory with checkpoints.
+    Train(train::TrainArgs),
 }
 
 /// Runs the parsed command.
@@ -36,5 +39,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenario(args) => scenario::run(args),
         Command::Evaluate(args) => evaluate::run(args),
         Command::Forecast(args) => forecast::run(*args),
+        Command::Train(args) => train::run(args),
     }
 }
