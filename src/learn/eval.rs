@@ -38,12 +38,15 @@ impl EvalResult {
     }
 }
 
+/// A batched greedy actor: observations `[n, obs_dim]` and their infos in, one action per row out.
+pub type BatchActor<'a> = dyn FnMut(&[f32], &[&StepInfo]) -> Vec<Action> + 'a;
+
 /// Runs one episode per seed; `act(obs [n, obs_dim], infos)` returns one action per row.
 pub fn evaluate_batched(
     scenario: &Scenario,
     agent: &Agent,
     seeds: &[u64],
-    act: &mut dyn FnMut(&[f32], &[&StepInfo]) -> Vec<Action>,
+    act: &mut BatchActor<'_>,
 ) -> anyhow::Result<EvalResult> {
     struct Slot {
         env: ScalingEnv,

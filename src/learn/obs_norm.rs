@@ -59,7 +59,7 @@ impl ObsNorm {
     pub fn load(path: &Path) -> anyhow::Result<ObsNorm> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        Ok(serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: not an obs_norm.json: {e}", path.display()))?)
+        serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: not an obs_norm.json: {e}", path.display()))
     }
 }
