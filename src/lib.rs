@@ -8,6 +8,7 @@ pub mod env;
 pub mod evaluate;
 pub mod experiment;
 pub mod forecast;
+pub mod learn;
 #[cfg(feature = "tch")]
 pub mod nn;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! Agents: an agent file names a policy and its hyperparameters; `Agent` loads and validates it,
 //! says how the env must be configured for it (action mode, forecast) and builds a fresh policy
-//! for each episode. Baselines live in `baselines/`; learners will join here.
+//! for each episode. Baselines live in `baselines/`; learners (`learn/`) act from a checkpoint
+//! directory written by `shopgym train` (`Agent::with_checkpoint`).
 //!
 //! Parts: `spec` (the YAML format).
 
@@ -13,6 +14,7 @@ pub use spec::AgentSpec;
 use crate::baselines::hpa::HpaConfig;
 use crate::baselines::{Context, DpPolicy, GreedyBudgetPolicy, PredictivePolicy, ThresholdPolicy};
 use crate::env::{Env, EnvConfig, ScalingEnv};
+use crate::learn::LearnError;
 use crate::policy::{Policy, RandomPolicy, StaticPolicy};
 use crate::scenario::env_spec::{ActionModeSpec, ForecastModel};
 use crate::scenario::error::Ctx;
@@ -26,6 +28,8 @@ pub struct Agent {
     pub name: String,
     pub spec: AgentSpec,
     pub path: PathBuf,
+    /// Learners: the training run directory (or checkpoint directory) whose model they act with.
+    pub checkpoint: Option<PathBuf>,
 }
 
 fn check(ctx: &Ctx, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
@@ -102,13 +106,65 @@ impl Agent {
                     return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
                 }
             }
+            AgentSpec::QLearning(c) => {
+                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
+                check(&ctx, "epsilon_start", c.epsilon_start, 0.0, 1.0)?;
+                check(&ctx, "epsilon_end", c.epsilon_end, 0.0, 1.0)?;
+                check(
+                    &ctx,
+                    "exploration_fraction",
+                    c.exploration_fraction,
+                    1e-9,
+                    1.0,
+                )?;
+                check(&ctx, "lr_start", c.lr_start, 0.0, 1.0)?;
+                check(&ctx, "lr_end", c.lr_end, 0.0, 1.0)?;
+                let b = &c.bins;
+                let states: f64 = [b.time, b.load, b.instances, b.utilisation, b.trend]
+                    .iter()
+                    .map(|&n| n.max(1) as f64)
+                    .product();
+                if states > 1e6 {
+                    return Err(ctx.invalid("bins", states, "more than 1e6 states"));
+                }
+                if c.step_size == 0 || c.num_envs == 0 {
+                    return Err(ctx.invalid("step_size/num_envs", 0, "must be >= 1"));
+                }
+            }
+            AgentSpec::Ppo(c) => {
+                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
+                check(&ctx, "gae_lambda", c.gae_lambda, 0.0, 1.0)?;
+                check(&ctx, "clip_coef", c.clip_coef, 0.0, 10.0)?;
+                check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
+                if c.hidden.iter().any(|&h| h < 1) {
+                    return Err(ctx.invalid(
+                        "hidden",
+                        format!("{:?}", c.hidden),
+                        "sizes must be >= 1",
+                    ));
+                }
+                if c.step_size == 0 || c.max_delta == 0 || c.num_envs == 0 || c.num_steps == 0 {
+                    return Err(ctx.invalid(
+                        "step_size/max_delta/num_envs/num_steps",
+                        0,
+                        "must be >= 1",
+                    ));
+                }
+            }
             AgentSpec::Static { .. } | AgentSpec::Random {} => {}
         }
         Ok(Agent {
             name,
             spec,
             path: path.to_path_buf(),
+            checkpoint: None,
         })
+    }
+
+    /// The same agent acting with the model trained in `run_dir` (learners only).
+    pub fn with_checkpoint(mut self, run_dir: impl Into<PathBuf>) -> Agent {
+        self.checkpoint = Some(run_dir.into());
+        self
     }
 
     /// The env configuration this agent runs with on `scenario`: the scenario's `env:` section
@@ -147,6 +203,21 @@ impl Agent {
                 env.action.mode = ActionModeSpec::Target;
                 env.forecast.model = ForecastModel::Oracle;
                 env.forecast.horizon = *horizon;
+            }
+            AgentSpec::QLearning(c) => {
+                env.action.mode = ActionModeSpec::Joint;
+                env.action.step_size = c.step_size;
+                if let Some(f) = &c.forecast {
+                    env.forecast = f.clone();
+                }
+            }
+            AgentSpec::Ppo(c) => {
+                env.action.mode = ActionModeSpec::Delta;
+                env.action.max_delta = c.max_delta;
+                env.action.step_size = c.step_size;
+                if let Some(f) = &c.forecast {
+                    env.forecast = f.clone();
+                }
             }
         }
         EnvConfig::new(&env, scenario)
@@ -216,6 +287,59 @@ impl Agent {
             AgentSpec::DpOracle { horizon, headroom } => {
                 Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, true))
             }
+            AgentSpec::QLearning(_) | AgentSpec::Ppo(_) => {
+                let run = self
+                    .checkpoint
+                    .as_ref()
+                    .ok_or_else(|| LearnError::NoCheckpoint(self.name.clone()))?;
+                let dir = crate::learn::checkpoint_dir(run)?;
+                let saved = crate::learn::run::TrainState::load(&dir)?;
+                if saved.kind != self.spec.kind() {
+                    return Err(LearnError::BadCheckpoint {
+                        path: dir,
+                        reason: format!(
+                            "holds a `{}` model, the agent is `{}`",
+                            saved.kind,
+                            self.spec.kind()
+                        ),
+                    }
+                    .into());
+                }
+                self.learner_policy(&dir, env)?
+            }
         })
+    }
+
+    /// The greedy policy of a learner's checkpoint directory `dir`.
+    fn learner_policy(&self, dir: &Path, env: &ScalingEnv) -> anyhow::Result<Box<dyn Policy>> {
+        match &self.spec {
+            AgentSpec::QLearning(_) => {
+                let p = crate::learn::q_learning::load_policy(dir)?;
+                if p.table.n_actions != env.action_space().flat_dim() {
+                    anyhow::bail!(
+                        "{}: Q-table for {} actions, env has {}",
+                        dir.display(),
+                        p.table.n_actions,
+                        env.action_space().flat_dim()
+                    );
+                }
+                Ok(Box::new(p))
+            }
+            #[cfg(feature = "tch")]
+            AgentSpec::Ppo(_) => {
+                // Network shape from the checkpoint's own resolved config.
+                let spec: AgentSpec = crate::scenario::parse(
+                    &std::fs::read_to_string(dir.join("agent.yaml"))?,
+                    &dir.join("agent.yaml"),
+                )?;
+                let AgentSpec::Ppo(cfg) = spec else {
+                    anyhow::bail!("{}: agent.yaml is not a ppo agent", dir.display());
+                };
+                Ok(Box::new(crate::learn::ppo::load_policy(dir, &cfg, env)?))
+            }
+            #[cfg(not(feature = "tch"))]
+            AgentSpec::Ppo(_) => Err(LearnError::NoTch("ppo").into()),
+            other => Err(LearnError::NotLearner(other.kind()).into()),
+        }
     }
 }

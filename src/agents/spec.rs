@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::learn::ppo_config::PpoConfig;
+use crate::learn::q_learning::QLearningConfig;
 use crate::scenario::env_spec::ForecastSpec;
 
 /// One agent.
@@ -75,6 +77,10 @@ pub enum AgentSpec {
         #[serde(default = "default_headroom")]
         headroom: f64,
     },
+    /// Tabular Q-learning (`shopgym train`; evaluate with `--checkpoint RUN_DIR`).
+    QLearning(QLearningConfig),
+    /// PPO (needs the `tch` feature; evaluate with `--checkpoint RUN_DIR`).
+    Ppo(PpoConfig),
 }
 
 fn default_target() -> f64 {
@@ -105,6 +111,11 @@ pub fn default_forecast() -> ForecastSpec {
 }
 
 impl AgentSpec {
+    /// True for agents trained by `shopgym train` (they act from a checkpoint).
+    pub fn is_learner(&self) -> bool {
+        matches!(self, AgentSpec::QLearning(_) | AgentSpec::Ppo(_))
+    }
+
     /// The kind, as written after `agent:`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -115,6 +126,8 @@ impl AgentSpec {
             AgentSpec::Predictive { .. } => "predictive",
             AgentSpec::Dp { .. } => "dp",
             AgentSpec::DpOracle { .. } => "dp_oracle",
+            AgentSpec::QLearning(_) => "q_learning",
+            AgentSpec::Ppo(_) => "ppo",
         }
     }
 }

@@ -21,6 +21,10 @@ pub struct EvaluateArgs {
     /// Agent YAML file (the reference when comparing).
     #[arg(long)]
     pub agent: PathBuf,
+    /// Training run directory (`shopgym train --out`) of the `--agent` learner: acts greedily
+    /// with its final model (or its last checkpoint if training was interrupted).
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
     /// More agents to run on the same seeds, compared pairwise with `--agent`.
     #[arg(long, num_args = 1..)]
     pub compare: Vec<PathBuf>,
@@ -54,7 +58,18 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         anyhow::bail!("--episodes must be at least 1");
     }
     let scenario = Scenario::load(&args.scenario)?;
-    let mut agents = vec![Agent::load(&args.agent)?];
+    let mut first = Agent::load(&args.agent)?;
+    if let Some(dir) = &args.checkpoint {
+        if !first.spec.is_learner() {
+            anyhow::bail!(
+                "--checkpoint is for learners; {} is `{}`",
+                args.agent.display(),
+                first.spec.kind()
+            );
+        }
+        first = first.with_checkpoint(dir);
+    }
+    let mut agents = vec![first];
     for p in &args.compare {
         agents.push(Agent::load(p)?);
     }

@@ -10,6 +10,7 @@ pub mod output;
 pub mod scenario;
 pub mod simulate;
 pub mod stress;
+pub mod train;
 
 /// shopgym: simulate, forecast and autoscale an e-commerce cluster.
 #[derive(Debug, Parser)]
@@ -33,6 +34,8 @@ pub enum Command {
     Stress(stress::StressArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
     Forecast(Box<forecast::ForecastArgs>),
+    /// Train a learning agent (q_learning, ppo) and write a run directory with checkpoints.
+    Train(train::TrainArgs),
 }
 
 /// Runs the parsed command.
@@ -44,5 +47,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Experiment(args) => experiment::run_cli(args),
         Command::Stress(args) => stress::run(args),
         Command::Forecast(args) => forecast::run(*args),
+        Command::Train(args) => train::run(args),
     }
 }

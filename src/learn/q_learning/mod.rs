@@ -1,0 +1,269 @@
+//! Tabular Q-learning: the observation is discretised into a state (`discretise`), actions are the
+//! env's `joint` moves (3^pools), the table is updated one transition at a time in env order
+//! (deterministic), with linear epsilon and learning-rate schedules and optional double Q.
+//!
+//! Parts: `config` (`QLearningConfig`, `Bins`), `discretise` (`Discretiser`), `table` (`QTable`,
+//! the greedy `QPolicy`). Checkpoint files: `q_table.json`, `rng.json`, `state.json`.
+//!
+//! The horizon is part of the task (`time.progress` is in the state), so a truncated episode's
+//! last transition is not bootstrapped.
+
+pub mod config;
+pub mod discretise;
+pub mod table;
+
+use std::path::Path;
+
+use anyhow::Context;
+use rand::Rng;
+
+pub use config::{Bins, QLearningConfig};
+pub use discretise::Discretiser;
+pub use table::{QPolicy, QTable};
+
+use super::eval::evaluate_batched;
+use super::run::{
+    log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState, TrainSummary,
+};
+use crate::agents::Agent;
+use crate::env::{Action, AutoresetMode, Env, VecEnv};
+use crate::scenario::Scenario;
+use crate::sim::rng::{child_seed, stream, StreamRng};
+
+/// Position of the exploration stream, saved so `--resume` continues it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RngState {
+    word_pos: String,
+}
+
+fn linear(start: f64, end: f64, frac: f64) -> f64 {
+    start + (end - start) * frac.clamp(0.0, 1.0)
+}
+
+fn save_checkpoint(
+    dir: &Path,
+    agent: &Agent,
+    table: &QTable,
+    rng: &StreamRng,
+    state: &TrainState,
+) -> anyhow::Result<()> {
+    table.save(&dir.join("q_table.json"))?;
+    let r = RngState {
+        word_pos: rng.get_word_pos().to_string(),
+    };
+    crate::cli::output::atomic_write(&dir.join("rng.json"), &serde_json::to_vec(&r)?)?;
+    save_agent(dir, agent)?;
+    state.save(dir)
+}
+
+/// The greedy policy of a checkpoint directory.
+pub fn load_policy(dir: &Path) -> anyhow::Result<QPolicy> {
+    Ok(QPolicy {
+        table: QTable::load(&dir.join("q_table.json"))?,
+    })
+}
+
+/// Trains tabular Q-learning (see the module docs).
+pub fn train(
+    scenario: &Scenario,
+    agent: &Agent,
+    cfg: &QLearningConfig,
+    options: &TrainOptions,
+) -> anyhow::Result<TrainSummary> {
+    let total = options.steps.unwrap_or(cfg.total_steps);
+    let n_envs = cfg.num_envs.max(1);
+    let envs = (0..n_envs)
+        .map(|_| agent.make_env(scenario))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let n_actions = envs[0].action_space().flat_dim();
+    let disc = Discretiser::new(&cfg.bins, envs[0].obs_names());
+    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
+
+    let mut rng = stream(options.seed, "q_learning/explore");
+    let (mut table, mut state) = if options.resume {
+        let dir = options.out.join("checkpoints").join("latest");
+        let table = QTable::load(&dir.join("q_table.json")).context("resuming")?;
+        let state = TrainState::load(&dir)?;
+        let r: RngState = serde_json::from_str(&std::fs::read_to_string(dir.join("rng.json"))?)?;
+        rng.set_word_pos(r.word_pos.parse().context("rng.json word_pos")?);
+        (table, state)
+    } else {
+        (
+            QTable::new(disc, n_actions, cfg.double_q),
+            TrainState {
+                kind: "q_learning".into(),
+                seed: options.seed,
+                ..TrainState::default()
+            },
+        )
+    };
+    let mut log = RunLog::open(scenario, agent, options, total, &state)?;
+    // Resumed runs start fresh episodes (env streams are not checkpointed).
+    let reset_seed = child_seed(options.seed, "q_learning/reset", state.global_step);
+    let (mut obs, mut infos) = venv.reset(Some(reset_seed));
+    let dim = venv.obs_dim();
+    let mut totals = vec![EpisodeTotals::default(); n_envs];
+    let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
+    let mut last_eval = None;
+    let (mut next_eval, mut next_ckpt) = (
+        state.global_step + cfg.eval_every.max(1),
+        state.global_step + cfg.checkpoint_every.max(1),
+    );
+    let start_step = state.global_step;
+    let t0 = std::time::Instant::now();
+
+    while state.global_step < total && !super::stop_requested() {
+        let frac = state.global_step as f64 / total as f64;
+        let epsilon = linear(
+            cfg.epsilon_start,
+            cfg.epsilon_end,
+            frac / cfg.exploration_fraction.max(1e-9),
+        );
+        let lr = linear(cfg.lr_start, cfg.lr_end, frac) as f32;
+
+        // collect: epsilon-greedy over the allowed joint actions
+        let states: Vec<usize> = obs
+            .chunks_exact(dim)
+            .map(|o| table.discretiser.state(o))
+            .collect();
+        let actions: Vec<usize> = states
+            .iter()
+            .zip(&infos)
+            .map(|(&s, info)| {
+                if rng.random::<f64>() < epsilon {
+                    let allowed: Vec<usize> = (0..n_actions)
+                        .filter(|&a| info.action_mask.get(a).copied().unwrap_or(true))
+                        .collect();
+                    allowed[rng.random_range(0..allowed.len().max(1))]
+                } else {
+                    table.greedy(s, &info.action_mask)
+                }
+            })
+            .collect();
+        let step = venv.step(
+            &actions
+                .iter()
+                .map(|&a| Action::Discrete(a as i64))
+                .collect::<Vec<_>>(),
+        )?;
+        state.global_step += n_envs as u64;
+
+        // update: one TD step per env, in env order
+        let gamma = cfg.gamma as f32;
+        for i in 0..n_envs {
+            let done = step.terminated[i] || step.truncated[i];
+            let (next_obs, next_info) = match (&step.infos[i].final_obs, &step.infos[i].final_info)
+            {
+                (Some(o), Some(fi)) => (o.as_slice(), fi.as_ref()),
+                _ => (&step.obs[i * dim..(i + 1) * dim], &step.infos[i]),
+            };
+            let r = (step.rewards[i] * cfg.reward_scale) as f32;
+            let (s, a) = (states[i], actions[i]);
+            let s2 = table.discretiser.state(next_obs);
+            let mask = &next_info.action_mask;
+            let idx = s * n_actions + a;
+            table.visits[idx] = table.visits[idx].saturating_add(1);
+            match table.q2.take() {
+                None => {
+                    let target = r + if done {
+                        0.0
+                    } else {
+                        gamma * table.max_of(&table.q, s2, mask).1
+                    };
+                    table.q[idx] += lr * (target - table.q[idx]);
+                }
+                Some(mut q2) => {
+                    // Double Q: update one table toward the other's value of its own argmax.
+                    let first = rng.random::<bool>();
+                    let (upd, other) = if first {
+                        (&mut table.q, &q2)
+                    } else {
+                        (&mut q2, &table.q)
+                    };
+                    let boot = if done {
+                        0.0
+                    } else {
+                        let (a2, _) = table_max(upd, s2, n_actions, mask);
+                        other[s2 * n_actions + a2]
+                    };
+                    upd[idx] += lr * (r + gamma * boot - upd[idx]);
+                    table.q2 = Some(q2);
+                }
+            }
+            totals[i].add(step.rewards[i], next_info);
+            if done {
+                state.episodes += 1;
+                let ep = std::mem::take(&mut totals[i]);
+                log_episode(&mut log, &ep, state.global_step);
+            }
+        }
+        obs = step.obs;
+        infos = step.infos;
+        state.iteration += 1;
+
+        // log
+        if state.global_step % 1200 < n_envs as u64 {
+            log.scalar("schedule/epsilon", epsilon, state.global_step);
+            log.scalar("schedule/learning_rate", f64::from(lr), state.global_step);
+            let sps =
+                (state.global_step - start_step) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
+            log.scalar("charts/steps_per_second", sps, state.global_step);
+            let visited = (0..table.n_states)
+                .filter(|s| {
+                    table.visits[s * n_actions..(s + 1) * n_actions]
+                        .iter()
+                        .any(|&v| v > 0)
+                })
+                .count();
+            log.scalar("charts/states_visited", visited as f64, state.global_step);
+        }
+        if state.global_step >= next_eval || state.global_step >= total {
+            next_eval += cfg.eval_every.max(1);
+            let mut act = |o: &[f32], infos: &[&crate::env::StepInfo]| {
+                o.chunks_exact(dim)
+                    .zip(infos)
+                    .map(|(o, info)| {
+                        Action::Discrete(
+                            table.greedy(table.discretiser.state(o), &info.action_mask) as i64,
+                        )
+                    })
+                    .collect()
+            };
+            let r = evaluate_batched(scenario, agent, &eval_seeds, &mut act)?;
+            r.log(&mut log, state.global_step);
+            last_eval = Some(r.mean_return());
+        }
+        log.progress(state.global_step);
+        if state.global_step >= next_ckpt {
+            next_ckpt += cfg.checkpoint_every.max(1);
+            state.wall_seconds = log.wall_seconds();
+            save_checkpoint(&log.latest_dir()?, agent, &table, &rng, &state)?;
+            log.flush();
+        }
+    }
+
+    state.wall_seconds = log.wall_seconds();
+    let interrupted = state.global_step < total;
+    save_checkpoint(&log.latest_dir()?, agent, &table, &rng, &state)?;
+    if !interrupted {
+        save_checkpoint(&log.final_dir()?, agent, &table, &rng, &state)?;
+    }
+    log.finish();
+    Ok(TrainSummary {
+        run_dir: options.out.clone(),
+        steps: state.global_step,
+        wall_seconds: state.wall_seconds,
+        last_eval_return: last_eval,
+        interrupted,
+    })
+}
+
+fn table_max(t: &[f32], s: usize, n: usize, mask: &[bool]) -> (usize, f32) {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (a, &v) in t[s * n..(s + 1) * n].iter().enumerate() {
+        if (mask.is_empty() || mask[a]) && v > best.1 {
+            best = (a, v);
+        }
+    }
+    best
+}
