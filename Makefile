@@ -16,7 +16,7 @@ WITH_LIBTORCH = libtorch_env="$$(scripts/setup_libtorch.sh)" && eval "$$libtorch
 # results/holiday_benchmark/report.md with plots in results/holiday_benchmark/plots/.
 # `make holiday FULL=1` runs the full budget.
 holiday:
-	$(CARGO) run --release -- experiment experiments/holiday_benchmark.yaml --out results/holiday_benchmark $(if $(FULL),--full,)
+	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_benchmark.yaml --out results/holiday_benchmark $(if $(FULL),--full,)
 
 # The whole test suite: formatting, lints (without and with every feature), then every test (unit,
 # integration, CLI, examples, doc) with the deep agents' `tch` feature on.

@@ -7,6 +7,11 @@
 //! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG), `stress`
 //! (breaking points as a surge grows).
 //!
+//! Learners (`q_learning`, `ppo`) are trained first, one run per scenario in
+//! `train/<scenario>__<agent>/` on training seeds (from 0, disjoint from the evaluation seeds),
+//! with the entry's `train_steps` (`full_train_steps` with `--full`); a finished training is
+//! reused, an interrupted one resumed.
+//!
 //! Output layout: `experiment.yaml` (resolved), `runs/<scenario>__<agent>__<seed>.json`,
 //! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
 //! `report.md`, `plots/*.{png,svg}`.
@@ -101,6 +106,15 @@ impl Experiment {
         })
     }
 
+    /// Whether agent `ai` runs on scenario `si`.
+    pub fn runs_on(&self, ai: usize, si: usize) -> bool {
+        self.agents[ai]
+            .1
+            .scenarios
+            .as_ref()
+            .is_none_or(|names| names.iter().any(|n| n == self.scenarios[si].name()))
+    }
+
     /// Evaluation seeds under the chosen budget.
     pub fn seeds(&self, full: bool) -> Vec<u64> {
         let n = match (&self.spec.full, full) {
@@ -174,9 +188,13 @@ pub fn run(
         serde_yaml::to_string(&exp.spec)?.as_bytes(),
     )?;
     let seeds = exp.seeds(opts.full);
+    let agents = train_learners(exp, opts)?;
     let mut todo = Vec::new();
     for (si, s) in exp.scenarios.iter().enumerate() {
-        for (ai, (a, _)) in exp.agents.iter().enumerate() {
+        for (ai, a) in agents[si].iter().enumerate() {
+            if !exp.runs_on(ai, si) {
+                continue;
+            }
             for (k, &seed) in seeds.iter().enumerate() {
                 let file = run_file(&opts.out, s.name(), &a.name, seed);
                 if opts.force || !file.exists() {
@@ -225,4 +243,69 @@ pub fn run(
     plots::write_all(exp, &opts.out, &seeds)?;
     report::write_all(exp, &opts.out, &seeds)?;
     Ok(())
+}
+
+/// Trains (or finds, or resumes) every learner on every scenario it runs on; returns the agents
+/// to evaluate per scenario, learners pointing at their trained checkpoints.
+fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec<Agent>>> {
+    let dir = exp.path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (si, s) in exp.scenarios.iter().enumerate() {
+        let mut row = Vec::new();
+        for (ai, (a, entry)) in exp.agents.iter().enumerate() {
+            if !a.spec.is_learner() || !exp.runs_on(ai, si) {
+                row.push(a.clone());
+                continue;
+            }
+            if let Some(ck) = &entry.checkpoint {
+                row.push(
+                    a.clone()
+                        .with_checkpoint(dir.join(ck.replace("{scenario}", s.name()))),
+                );
+                continue;
+            }
+            let run_dir = opts
+                .out
+                .join("train")
+                .join(format!("{}__{}", s.name(), a.name));
+            let finished = run_dir.join("final").join("state.json").is_file();
+            if opts.force || !finished {
+                let steps = if opts.full {
+                    entry.full_train_steps.or(entry.train_steps)
+                } else {
+                    entry.train_steps
+                };
+                let resume = !opts.force
+                    && run_dir
+                        .join("checkpoints")
+                        .join("latest")
+                        .join("state.json")
+                        .is_file();
+                if opts.force && run_dir.exists() {
+                    std::fs::remove_dir_all(&run_dir)?;
+                }
+                eprintln!(
+                    "training {} on {} ({} steps)",
+                    a.name,
+                    s.name(),
+                    steps.map_or("default".into(), |n| n.to_string())
+                );
+                crate::learn::train(
+                    s,
+                    a,
+                    &crate::learn::TrainOptions {
+                        steps,
+                        seed: 0,
+                        out: run_dir.clone(),
+                        resume,
+                        progress: false,
+                    },
+                )
+                .with_context(|| format!("training {} on {}", a.name, s.name()))?;
+            }
+            row.push(a.clone().with_checkpoint(run_dir));
+        }
+        out.push(row);
+    }
+    Ok(out)
 }

@@ -380,7 +380,7 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
     register_font();
     let dir = out.join("plots");
     std::fs::create_dir_all(&dir)?;
-    for s in &exp.scenarios {
+    for (si, s) in exp.scenarios.iter().enumerate() {
         let k = key_class(s);
         let class = &s.sim.classes[k];
         let mut traces = Vec::new();
@@ -421,7 +421,10 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
             )?;
         }
         let mut pts = Vec::new();
-        for (a, _) in &exp.agents {
+        for (ai, (a, _)) in exp.agents.iter().enumerate() {
+            if !exp.runs_on(ai, si) {
+                continue;
+            }
             let runs = load_runs(out, s.name(), &a.name, seeds)?;
             let cost = mean_ci(&runs.iter().map(|r| metric(r, "cost")).collect::<Vec<_>>());
             let slo = mean_ci(

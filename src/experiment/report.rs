@@ -82,7 +82,7 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
     )?;
     summary_csv.write_record(["scenario", "agent", "metric", "mean", "ci_low", "ci_high"])?;
     let mut header_written = false;
-    for s in &exp.scenarios {
+    for (si, s) in exp.scenarios.iter().enumerate() {
         let classes: Vec<String> = s.sim.classes.iter().map(|c| c.name.clone()).collect();
         let mut names: Vec<(String, String)> = REPORTED
             .iter()
@@ -116,7 +116,10 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
         writeln!(md, "|---|{}", "---|".repeat(names.len()))?;
         let reference = load_runs(out, s.name(), &exp.spec.reference, seeds)?;
         let mut paired_rows = String::new();
-        for (a, _) in &exp.agents {
+        for (ai, (a, _)) in exp.agents.iter().enumerate() {
+            if !exp.runs_on(ai, si) {
+                continue;
+            }
             let runs = load_runs(out, s.name(), &a.name, seeds)?;
             let mut cells = Vec::new();
             for (key, _) in &names {

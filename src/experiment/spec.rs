@@ -32,9 +32,13 @@ pub struct AgentEntry {
     /// Training steps with `--full`.
     #[serde(default)]
     pub full_train_steps: Option<u64>,
-    /// A trained run directory to reuse instead of training (relative to the experiment file).
+    /// A trained run directory to reuse instead of training (relative to the experiment file;
+    /// `{scenario}` is replaced by the scenario's name).
     #[serde(default)]
     pub checkpoint: Option<String>,
+    /// Names of the scenarios this agent runs on. Default: all.
+    #[serde(default)]
+    pub scenarios: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
