@@ -20,7 +20,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
     std::fs::write(dir.join("tiny_sale.yaml"), SCENARIO).expect("write scenario");
     let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents");
     let exp = format!(
-        "name: tiny\nscenarios: [ tiny_sale.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n\
+        "name: tiny\nscenarios: [ tiny_sale.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n  - {{ file: {a}/q_learning.yaml, train_steps: 120 }}\n\
          seeds: {{ start: 1000, count: 3 }}\n",
         a = agents.display()
     );
@@ -81,7 +81,16 @@ fn experiment_resumes_and_is_independent_of_jobs() {
             );
         }
     }
-    assert_eq!(read(&a.join("runs.csv")).lines().count(), 1 + 2 * 3);
+    assert_eq!(read(&a.join("runs.csv")).lines().count(), 1 + 3 * 3);
+    assert!(
+        report.contains("| q_learning |"),
+        "the learner was trained and evaluated"
+    );
+    assert!(
+        a.join("train/tiny_sale__q_learning/final/state.json")
+            .exists(),
+        "training run kept"
+    );
     // Resume: finished runs are not redone; --force redoes them (same results).
     let run_file = a.join("runs/tiny_sale__threshold__1000.json");
     let before = std::fs::metadata(&run_file)

@@ -212,7 +212,7 @@ pub fn run(
         todo.par_iter()
             .try_for_each(|&(si, ai, seed, traced)| -> anyhow::Result<()> {
                 let scenario = &exp.scenarios[si];
-                let agent = &exp.agents[ai].0;
+                let agent = &agents[si][ai];
                 let mut trace = Vec::new();
                 let m: EpisodeMetrics =
                     run_one_traced(scenario, agent, seed, traced.then_some(&mut trace))
