@@ -328,14 +328,18 @@ fn draw_learning<DB: DrawingBackend>(
         .map_err(err)?;
     for (i, cv) in curves.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        c.draw_series(LineSeries::new(
-            cv.train.clone(),
-            color.mix(0.35).stroke_width(1),
-        ))
+        // Training episodes end in batches (one per env), so they are dots, not a line.
+        c.draw_series(
+            cv.train
+                .iter()
+                .map(|&p| Circle::new(p, 2, color.mix(0.35).filled())),
+        )
         .map_err(err)?;
+        c.draw_series(cv.eval.iter().map(|&p| Circle::new(p, 5, color.filled())))
+            .map_err(err)?;
         c.draw_series(LineSeries::new(cv.eval.clone(), color.stroke_width(3)))
             .map_err(err)?
-            .label(format!("{} (held-out eval)", cv.agent))
+            .label(format!("{} (big dots: held-out eval)", cv.agent))
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
             });
@@ -449,7 +453,10 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
             .iter()
             .any(|c| !c.train.is_empty() || !c.eval.is_empty())
         {
-            let title = format!("{}: learning curves (thin: training episodes)", s.name());
+            let title = format!(
+                "{}: learning curves (small dots: training episodes)",
+                s.name()
+            );
             render(
                 &dir,
                 &format!("learning_{}", s.name()),
