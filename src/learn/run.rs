@@ -240,6 +240,32 @@ fn scenario_path(scenario: &Scenario) -> String {
     scenario.name().to_string()
 }
 
+/// Ends a training run: saves the last state to `checkpoints/latest/` and, when all `total` steps
+/// were done, to `final/`, then closes the log. `save(dir, state)` writes one checkpoint.
+pub fn finish_run(
+    log: &mut RunLog,
+    state: &mut TrainState,
+    total: u64,
+    options: &TrainOptions,
+    last_eval_return: Option<f64>,
+    mut save: impl FnMut(&Path, &TrainState) -> anyhow::Result<()>,
+) -> anyhow::Result<TrainSummary> {
+    state.wall_seconds = log.wall_seconds();
+    let interrupted = state.global_step < total;
+    save(&log.latest_dir()?, state)?;
+    if !interrupted {
+        save(&log.final_dir()?, state)?;
+    }
+    log.finish();
+    Ok(TrainSummary {
+        run_dir: options.out.clone(),
+        steps: state.global_step,
+        wall_seconds: state.wall_seconds,
+        last_eval_return,
+        interrupted,
+    })
+}
+
 /// Writes the resolved agent into a checkpoint directory, so it describes itself.
 pub fn save_agent(dir: &Path, agent: &Agent) -> anyhow::Result<()> {
     atomic_write(

@@ -23,7 +23,8 @@ use super::eval::evaluate_batched;
 use super::obs_norm::ObsNorm;
 use super::ppo_config::PpoConfig;
 use super::run::{
-    log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState, TrainSummary,
+    finish_run, log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
+    TrainSummary,
 };
 use crate::agents::Agent;
 use crate::env::{Action, AutoresetMode, Env, Space, StepInfo, VecEnv};
@@ -365,20 +366,14 @@ pub fn train(
         }
     }
 
-    state.wall_seconds = log.wall_seconds();
-    let interrupted = state.global_step < total;
-    save_checkpoint(&log.latest_dir()?, agent, &net, &norm, &state)?;
-    if !interrupted {
-        save_checkpoint(&log.final_dir()?, agent, &net, &norm, &state)?;
-    }
-    log.finish();
-    Ok(TrainSummary {
-        run_dir: options.out.clone(),
-        steps: state.global_step,
-        wall_seconds: state.wall_seconds,
-        last_eval_return: last_eval,
-        interrupted,
-    })
+    finish_run(
+        &mut log,
+        &mut state,
+        total,
+        options,
+        last_eval,
+        |dir, st| save_checkpoint(dir, agent, &net, &norm, st),
+    )
 }
 
 fn opt_lr(cfg: &PpoConfig, iteration: u64, iterations: u64) -> f64 {

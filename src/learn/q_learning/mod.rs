@@ -23,7 +23,8 @@ pub use table::{QPolicy, QTable};
 
 use super::eval::evaluate_batched;
 use super::run::{
-    log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState, TrainSummary,
+    finish_run, log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
+    TrainSummary,
 };
 use crate::agents::Agent;
 use crate::env::{Action, AutoresetMode, Env, VecEnv};
@@ -242,20 +243,14 @@ pub fn train(
         }
     }
 
-    state.wall_seconds = log.wall_seconds();
-    let interrupted = state.global_step < total;
-    save_checkpoint(&log.latest_dir()?, agent, &table, &rng, &state)?;
-    if !interrupted {
-        save_checkpoint(&log.final_dir()?, agent, &table, &rng, &state)?;
-    }
-    log.finish();
-    Ok(TrainSummary {
-        run_dir: options.out.clone(),
-        steps: state.global_step,
-        wall_seconds: state.wall_seconds,
-        last_eval_return: last_eval,
-        interrupted,
-    })
+    finish_run(
+        &mut log,
+        &mut state,
+        total,
+        options,
+        last_eval,
+        |dir, st| save_checkpoint(dir, agent, &table, &rng, st),
+    )
 }
 
 fn table_max(t: &[f32], s: usize, n: usize, mask: &[bool]) -> (usize, f32) {
