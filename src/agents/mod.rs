@@ -44,11 +44,7 @@ impl Agent {
     /// Reads and validates an agent file.
     pub fn load(path: impl AsRef<Path>) -> Result<Agent, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-            file: path.to_path_buf(),
-            cause: e,
-        })?;
-        let spec: AgentSpec = crate::scenario::parse(&text, path)?;
+        let spec: AgentSpec = crate::scenario::read_yaml(path)?;
         let name = path.file_stem().map_or_else(
             || spec.kind().to_string(),
             |s| s.to_string_lossy().into_owned(),

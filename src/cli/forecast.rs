@@ -252,8 +252,7 @@ fn scenario_series(
             None => s.classes.iter().map(|c| c.arrivals as f64).sum(),
         })
     });
-    // A Monday 00:00 (1970-01-05) plus the scenario's offset gives the right hour and weekday.
-    let start = 4 * 86_400 + cfg.traffic.start_offset_s.round() as i64;
+    let start = cfg.traffic.calendar_start_unix_s();
     let step = cfg.interval.as_secs_f64().round() as i64;
     let series = Series::new(values)?.with_calendar(Calendar::new(start, step.max(1))?);
     Ok((series, class.unwrap_or("traffic").to_string()))

@@ -219,8 +219,7 @@ impl ArrivalForecaster for Classical {
     }
 
     fn reset(&mut self, traffic: &Traffic, interval: SimTime, _: Option<u64>) {
-        // A Monday 00:00 (1970-01-05) plus the episode's offset: the right hour and weekday.
-        let start = 4 * 86_400 + traffic.config().start_offset_s.round() as i64;
+        let start = traffic.config().calendar_start_unix_s();
         let step = (interval.as_secs_f64().round() as i64).max(1);
         let calendar = crate::forecast::Calendar::new(start, step).ok();
         self.per_class = (0..self.n_classes)

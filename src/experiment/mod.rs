@@ -52,11 +52,7 @@ pub struct Experiment {
 impl Experiment {
     pub fn load(path: impl AsRef<Path>) -> Result<Experiment, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-            file: path.to_path_buf(),
-            cause: e,
-        })?;
-        let spec: ExperimentSpec = crate::scenario::parse(&text, path)?;
+        let spec: ExperimentSpec = crate::scenario::read_yaml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let ctx = crate::scenario::error::Ctx { file: path };
         if spec.scenarios.is_empty() || spec.agents.is_empty() || spec.seeds.count == 0 {

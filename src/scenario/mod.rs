@@ -34,10 +34,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-            file: path.to_path_buf(),
-            cause: e,
-        })?;
+        let text = read_text(path)?;
         Scenario::from_yaml(&text, path)
     }
 
@@ -66,6 +63,19 @@ impl Scenario {
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(&self.spec).expect("a parsed spec serialises")
     }
+}
+
+/// Reads a config file (scenario, agent, experiment) as text.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        file: path.to_path_buf(),
+        cause: e,
+    })
+}
+
+/// Reads and deserialises a YAML config file, reporting the field path of any error.
+pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ScenarioError> {
+    parse(&read_text(path)?, path)
 }
 
 /// Deserialises YAML into `T`, reporting the field path of any error.

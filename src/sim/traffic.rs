@@ -111,6 +111,14 @@ pub struct TrafficConfig {
     pub scale: f64,
 }
 
+impl TrafficConfig {
+    /// A Unix time [s] with the episode start's hour and weekday: Monday 1970-01-05 00:00 plus
+    /// `start_offset_s`. For calendars (hour, weekday) of forecasters; not a real date.
+    pub fn calendar_start_unix_s(&self) -> i64 {
+        4 * 86_400 + self.start_offset_s.round() as i64
+    }
+}
+
 /// Traffic for one episode: the configuration plus the drawn noise path.
 #[derive(Debug, Clone)]
 pub struct Traffic {
