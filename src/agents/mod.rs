@@ -127,6 +127,45 @@ impl Agent {
                     return Err(ctx.invalid("step_size/num_envs", 0, "must be >= 1"));
                 }
             }
+            AgentSpec::Dqn(c) => {
+                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
+                check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
+                check(&ctx, "tau", c.tau, 1e-9, 1.0)?;
+                check(&ctx, "epsilon_start", c.epsilon_start, 0.0, 1.0)?;
+                check(&ctx, "epsilon_end", c.epsilon_end, 0.0, 1.0)?;
+                check(
+                    &ctx,
+                    "exploration_fraction",
+                    c.exploration_fraction,
+                    1e-9,
+                    1.0,
+                )?;
+                check(&ctx, "huber_delta", c.huber_delta, 1e-9, 1e9)?;
+                check(&ctx, "max_grad_norm", c.max_grad_norm, 1e-9, 1e9)?;
+                check(&ctx, "reward_scale", c.reward_scale, 1e-12, 1e6)?;
+                if c.hidden.iter().any(|&h| h < 1) {
+                    return Err(ctx.invalid(
+                        "hidden",
+                        format!("{:?}", c.hidden),
+                        "sizes must be >= 1",
+                    ));
+                }
+                for (field, v) in [
+                    ("step_size", c.step_size as usize),
+                    ("num_envs", c.num_envs),
+                    ("n_step", c.n_step),
+                    ("buffer_size", c.buffer_size),
+                    ("batch_size", c.batch_size),
+                    ("gradient_steps", c.gradient_steps),
+                ] {
+                    if v == 0 {
+                        return Err(ctx.invalid(field, 0, "must be >= 1"));
+                    }
+                }
+                if c.n_step > 1000 {
+                    return Err(ctx.invalid("n_step", c.n_step, "must be <= 1000"));
+                }
+            }
             AgentSpec::Ppo(c) => {
                 check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
                 check(&ctx, "gae_lambda", c.gae_lambda, 0.0, 1.0)?;
@@ -201,6 +240,13 @@ impl Agent {
                 env.forecast.horizon = *horizon;
             }
             AgentSpec::QLearning(c) => {
+                env.action.mode = ActionModeSpec::Joint;
+                env.action.step_size = c.step_size;
+                if let Some(f) = &c.forecast {
+                    env.forecast = f.clone();
+                }
+            }
+            AgentSpec::Dqn(c) => {
                 env.action.mode = ActionModeSpec::Joint;
                 env.action.step_size = c.step_size;
                 if let Some(f) = &c.forecast {
@@ -283,7 +329,7 @@ impl Agent {
             AgentSpec::DpOracle { horizon, headroom } => {
                 Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, true))
             }
-            AgentSpec::QLearning(_) | AgentSpec::Ppo(_) => {
+            AgentSpec::QLearning(_) | AgentSpec::Dqn(_) | AgentSpec::Ppo(_) => {
                 let run = self
                     .checkpoint
                     .as_ref()
@@ -322,20 +368,34 @@ impl Agent {
                 Ok(Box::new(p))
             }
             #[cfg(feature = "tch")]
-            AgentSpec::Ppo(_) => {
-                // Network shape from the checkpoint's own resolved config.
-                let spec: AgentSpec = crate::scenario::parse(
-                    &std::fs::read_to_string(dir.join("agent.yaml"))?,
-                    &dir.join("agent.yaml"),
-                )?;
-                let AgentSpec::Ppo(cfg) = spec else {
-                    anyhow::bail!("{}: agent.yaml is not a ppo agent", dir.display());
-                };
-                Ok(Box::new(crate::learn::ppo::load_policy(dir, &cfg, env)?))
-            }
+            AgentSpec::Dqn(_) => match saved_spec(dir)? {
+                AgentSpec::Dqn(cfg) => {
+                    Ok(Box::new(crate::learn::dqn::load_policy(dir, &cfg, env)?))
+                }
+                _ => anyhow::bail!("{}: agent.yaml is not a dqn agent", dir.display()),
+            },
+            #[cfg(feature = "tch")]
+            AgentSpec::Ppo(_) => match saved_spec(dir)? {
+                AgentSpec::Ppo(cfg) => {
+                    Ok(Box::new(crate::learn::ppo::load_policy(dir, &cfg, env)?))
+                }
+                _ => anyhow::bail!("{}: agent.yaml is not a ppo agent", dir.display()),
+            },
+            #[cfg(not(feature = "tch"))]
+            AgentSpec::Dqn(_) => Err(LearnError::NoTch("dqn").into()),
             #[cfg(not(feature = "tch"))]
             AgentSpec::Ppo(_) => Err(LearnError::NoTch("ppo").into()),
             other => Err(LearnError::NotLearner(other.kind()).into()),
         }
     }
+}
+
+/// The resolved agent a checkpoint directory was trained with (its network shape).
+#[cfg(feature = "tch")]
+fn saved_spec(dir: &Path) -> anyhow::Result<AgentSpec> {
+    let path = dir.join("agent.yaml");
+    Ok(crate::scenario::parse(
+        &std::fs::read_to_string(&path)?,
+        &path,
+    )?)
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::learn::dqn_config::DqnConfig;
 use crate::learn::ppo_config::PpoConfig;
 use crate::learn::q_learning::QLearningConfig;
 use crate::scenario::env_spec::ForecastSpec;
@@ -79,6 +80,8 @@ pub enum AgentSpec {
     },
     /// Tabular Q-learning (`shopgym train`; evaluate with `--checkpoint RUN_DIR`).
     QLearning(QLearningConfig),
+    /// DQN (needs the `tch` feature; evaluate with `--checkpoint RUN_DIR`).
+    Dqn(DqnConfig),
     /// PPO (needs the `tch` feature; evaluate with `--checkpoint RUN_DIR`).
     Ppo(PpoConfig),
 }
@@ -113,7 +116,10 @@ pub fn default_forecast() -> ForecastSpec {
 impl AgentSpec {
     /// True for agents trained by `shopgym train` (they act from a checkpoint).
     pub fn is_learner(&self) -> bool {
-        matches!(self, AgentSpec::QLearning(_) | AgentSpec::Ppo(_))
+        matches!(
+            self,
+            AgentSpec::QLearning(_) | AgentSpec::Dqn(_) | AgentSpec::Ppo(_)
+        )
     }
 
     /// The kind, as written after `agent:`.
@@ -127,6 +133,7 @@ impl AgentSpec {
             AgentSpec::Dp { .. } => "dp",
             AgentSpec::DpOracle { .. } => "dp_oracle",
             AgentSpec::QLearning(_) => "q_learning",
+            AgentSpec::Dqn(_) => "dqn",
             AgentSpec::Ppo(_) => "ppo",
         }
     }

@@ -34,7 +34,7 @@ pub enum Command {
     Stress(stress::StressArgs),
     /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
     Forecast(Box<forecast::ForecastArgs>),
-    /// Train a learning agent (q_learning, ppo) and write a run directory with checkpoints.
+    /// Train a learning agent (q_learning, dqn, ppo) and write a run directory with checkpoints.
     Train(train::TrainArgs),
 }
 

@@ -1,4 +1,4 @@
-//! `shopgym train`: trains a learner (`q_learning`, `ppo`) on a scenario and writes a run
+//! `shopgym train`: trains a learner (`q_learning`, `dqn`, `ppo`) on a scenario and writes a run
 //! directory (resolved config, `train.csv`, TensorBoard events, checkpoints, `final/`); see
 //! `learn::run`. `--resume RUN_DIR` continues a run from its last checkpoint; Ctrl-C checkpoints
 //! and exits cleanly.
@@ -17,7 +17,7 @@ pub struct TrainArgs {
     /// Scenario YAML file.
     #[arg(long)]
     pub scenario: PathBuf,
-    /// Learner agent YAML file (agents/q_learning.yaml, agents/ppo.yaml).
+    /// Learner agent YAML file (agents/q_learning.yaml, agents/dqn.yaml, agents/ppo.yaml).
     #[arg(long)]
     pub agent: PathBuf,
     /// Env steps to train for (default: the agent's `total_steps`).

@@ -7,7 +7,7 @@
 //! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG), `stress`
 //! (breaking points as a surge grows).
 //!
-//! Learners (`q_learning`, `ppo`) are trained first, one run per scenario in
+//! Learners (`q_learning`, `dqn`, `ppo`) are trained first, one run per scenario in
 //! `train/<scenario>__<agent>/` on training seeds (from 0, disjoint from the evaluation seeds),
 //! with the entry's `train_steps` (`full_train_steps` with `--full`); a finished training is
 //! reused, an interrupted one resumed.

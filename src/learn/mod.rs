@@ -1,4 +1,4 @@
-//! Learning agents: tabular Q-learning (always built) and PPO (`--features tch`), trained by
+//! Learning agents: tabular Q-learning (always built), DQN and PPO (`--features tch`), trained by
 //! `shopgym train` and evaluated by `shopgym evaluate --checkpoint RUN_DIR` like any baseline.
 //!
 //! Parts:
@@ -8,7 +8,10 @@
 //! - `obs_norm`: `ObsNorm`, running observation standardisation saved with the model.
 //! - `eval`: greedy evaluation on fixed held-out seeds during training (episodes in lockstep,
 //!   batched inference).
+//! - `replay`: the replay buffer and n-step transitions of off-policy learners.
 //! - `q_learning`: tabular Q-learning over a configurable state discretisation, `joint` actions.
+//! - `dqn`: double DQN (target network, replay, Huber loss, optional dueling and n-step) over
+//!   `joint` actions with action masking.
 //! - `ppo`: clipped PPO with GAE over `VecEnv`, one categorical head per pool (`delta` actions).
 //!
 //! Lifecycle of a run: `train(scenario, agent, options)` builds the envs from the agent's
@@ -17,12 +20,16 @@
 //! at the end. A checkpoint directory holds the model, the observation statistics and
 //! `state.json` (counters); `load_policy` turns one into a greedy `Policy`.
 
+#[cfg(feature = "tch")]
+pub mod dqn;
+pub mod dqn_config;
 pub mod eval;
 pub mod obs_norm;
 #[cfg(feature = "tch")]
 pub mod ppo;
 pub mod ppo_config;
 pub mod q_learning;
+pub mod replay;
 pub mod run;
 pub mod tensorboard;
 
@@ -40,7 +47,7 @@ pub enum LearnError {
     #[error("agent `{0}` needs libtorch: this shopgym was built without the tch feature (rebuild with `--features tch`)")]
     NoTch(&'static str),
     /// The agent is a baseline: nothing to train.
-    #[error("agent `{0}` is not a learner (q_learning, ppo): nothing to train")]
+    #[error("agent `{0}` is not a learner (q_learning, dqn, ppo): nothing to train")]
     NotLearner(&'static str),
     /// A learner was asked for a policy without a trained checkpoint.
     #[error(
@@ -81,6 +88,10 @@ pub fn train(
 ) -> anyhow::Result<TrainSummary> {
     match &agent.spec {
         AgentSpec::QLearning(cfg) => q_learning::train(scenario, agent, cfg, options),
+        #[cfg(feature = "tch")]
+        AgentSpec::Dqn(cfg) => dqn::train(scenario, agent, cfg, options),
+        #[cfg(not(feature = "tch"))]
+        AgentSpec::Dqn(_) => Err(LearnError::NoTch("dqn").into()),
         #[cfg(feature = "tch")]
         AgentSpec::Ppo(cfg) => ppo::train(scenario, agent, cfg, options),
         #[cfg(not(feature = "tch"))]

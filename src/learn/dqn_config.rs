@@ -1,0 +1,168 @@
+//! `DqnConfig`: every DQN hyperparameter with its default (`agents/dqn.yaml` shows them all).
+//! Always compiled, so agent files parse without libtorch and fail with a clear error instead.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::env_spec::ForecastSpec;
+
+/// Double DQN with a target network, replay buffer, Huber loss and gradient clipping over the
+/// env's `joint` actions (each pool −1 / 0 / +1 × `step_size`: `3^pools` actions, masked).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DqnConfig {
+    /// Instances per move of one pool and step. Default 2.
+    #[serde(default = "default_step_size")]
+    pub step_size: u32,
+    /// The forecast in the observation; default: the scenario's.
+    #[serde(default)]
+    pub forecast: Option<ForecastSpec>,
+    /// Hidden layer sizes of the Q-network (ReLU MLP). Default [128, 128].
+    #[serde(default = "default_hidden")]
+    pub hidden: Vec<i64>,
+    /// Dueling head: Q = V + A − mean(A) over a shared trunk. Default false.
+    #[serde(default)]
+    pub dueling: bool,
+    /// Double DQN: the online network picks the next action, the target network values it.
+    /// Default true.
+    #[serde(default = "yes")]
+    pub double: bool,
+    /// Steps per return (n-step targets, `discount = gamma^n`). Default 1.
+    #[serde(default = "one_usize")]
+    pub n_step: usize,
+    /// Parallel envs (one `VecEnv`). Default 4.
+    #[serde(default = "default_num_envs")]
+    pub num_envs: usize,
+    /// Env steps of a run unless `--steps` says otherwise. Default 48 000.
+    #[serde(default = "default_total_steps")]
+    pub total_steps: u64,
+    /// Transitions kept (oldest overwritten). Default 50 000.
+    #[serde(default = "default_buffer")]
+    pub buffer_size: usize,
+    /// Env steps of pure exploration before the first update. Default 2 000.
+    #[serde(default = "default_learning_starts")]
+    pub learning_starts: u64,
+    /// Transitions per gradient step. Default 128.
+    #[serde(default = "default_batch")]
+    pub batch_size: usize,
+    /// Env steps (all envs together) between update rounds, and gradient steps per round.
+    /// Defaults 4, 1.
+    #[serde(default = "default_four")]
+    pub train_frequency: u64,
+    #[serde(default = "one_usize")]
+    pub gradient_steps: usize,
+    /// Env steps between target-network updates; each update moves the target `tau` of the way
+    /// to the online network (1 = hard copy). Defaults 1 000, 1.0.
+    #[serde(default = "default_target_interval")]
+    pub target_update_interval: u64,
+    #[serde(default = "one_f64")]
+    pub tau: f64,
+    /// Adam learning rate. Default 5e-4.
+    #[serde(default = "default_lr")]
+    pub learning_rate: f64,
+    /// Default 0.99.
+    #[serde(default = "default_gamma")]
+    pub gamma: f64,
+    /// Epsilon falls linearly from `epsilon_start` to `epsilon_end` over the first
+    /// `exploration_fraction` of the run. Defaults 1.0, 0.05, 0.3.
+    #[serde(default = "one_f64")]
+    pub epsilon_start: f64,
+    #[serde(default = "default_eps_end")]
+    pub epsilon_end: f64,
+    #[serde(default = "default_exploration")]
+    pub exploration_fraction: f64,
+    /// Huber loss threshold (in scaled reward units). Default 1.0.
+    #[serde(default = "one_f64")]
+    pub huber_delta: f64,
+    /// Global gradient norm clip. Default 10.
+    #[serde(default = "default_clip_grad")]
+    pub max_grad_norm: f64,
+    /// Rewards are multiplied by this before learning (the env's reward is in $). Default 1e-4.
+    #[serde(default = "default_reward_scale")]
+    pub reward_scale: f64,
+    /// Running observation standardisation (raw observations are stored; batches are normalised
+    /// with the current statistics). Default true.
+    #[serde(default = "yes")]
+    pub norm_obs: bool,
+    /// Greedy evaluation every this many env steps on `eval_episodes` seeds from `eval_seed`.
+    /// Defaults 8 000, 4, 900.
+    #[serde(default = "default_eval_every")]
+    pub eval_every: u64,
+    #[serde(default = "default_eval_episodes")]
+    pub eval_episodes: u64,
+    #[serde(default = "default_eval_seed")]
+    pub eval_seed: u64,
+    /// Checkpoint (with the replay buffer, for `--resume`) every this many env steps.
+    /// Default 8 000.
+    #[serde(default = "default_eval_every")]
+    pub checkpoint_every: u64,
+}
+
+impl Default for DqnConfig {
+    fn default() -> Self {
+        serde_yaml::from_str("{}").expect("every field has a default")
+    }
+}
+
+fn default_step_size() -> u32 {
+    2
+}
+fn default_hidden() -> Vec<i64> {
+    vec![128, 128]
+}
+fn yes() -> bool {
+    true
+}
+fn one_usize() -> usize {
+    1
+}
+fn one_f64() -> f64 {
+    1.0
+}
+fn default_num_envs() -> usize {
+    4
+}
+fn default_total_steps() -> u64 {
+    48_000
+}
+fn default_buffer() -> usize {
+    50_000
+}
+fn default_learning_starts() -> u64 {
+    2_000
+}
+fn default_batch() -> usize {
+    128
+}
+fn default_four() -> u64 {
+    4
+}
+fn default_target_interval() -> u64 {
+    1_000
+}
+fn default_lr() -> f64 {
+    5e-4
+}
+fn default_gamma() -> f64 {
+    0.99
+}
+fn default_eps_end() -> f64 {
+    0.05
+}
+fn default_exploration() -> f64 {
+    0.3
+}
+fn default_clip_grad() -> f64 {
+    10.0
+}
+fn default_reward_scale() -> f64 {
+    1e-4
+}
+fn default_eval_every() -> u64 {
+    8_000
+}
+fn default_eval_episodes() -> u64 {
+    4
+}
+fn default_eval_seed() -> u64 {
+    900
+}
