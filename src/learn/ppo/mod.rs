@@ -1,6 +1,8 @@
 //! PPO (clipped, GAE, value clipping, entropy bonus, observation normalisation) over a `VecEnv`
 //! in `delta` mode, one categorical head per pool, following CleanRL's `ppo.py` top to bottom.
-//! Inference is batched across envs. Acting in evaluation is greedy (argmax per head).
+//! Inference is batched across envs. Acting in evaluation is greedy (argmax per head). Trains on
+//! `crate::nn::device()` (CUDA when libtorch sees one, `SHOPGYM_DEVICE` overrides); a loaded
+//! policy acts on the CPU.
 //!
 //! Parts: `network` (`ActorCritic`). Config: `super::ppo_config::PpoConfig`. Checkpoint files:
 //! `model.safetensors`, `obs_norm.json`, `agent.yaml`, `state.json`. The Adam moments are not
@@ -43,7 +45,7 @@ fn heads(space: &Space) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
 }
 
 /// Masks of `infos` as a bool tensor `[B, Σ nvec]` (all allowed where a mask is missing).
-fn mask_tensor(infos: &[&StepInfo], width: usize) -> Tensor {
+fn mask_tensor(infos: &[&StepInfo], width: usize, device: Device) -> Tensor {
     let flat: Vec<bool> = infos
         .iter()
         .flat_map(|i| {
@@ -54,7 +56,9 @@ fn mask_tensor(infos: &[&StepInfo], width: usize) -> Tensor {
             }
         })
         .collect();
-    Tensor::from_slice(&flat).view([infos.len() as i64, width as i64])
+    Tensor::from_slice(&flat)
+        .view([infos.len() as i64, width as i64])
+        .to_device(device)
 }
 
 /// Greedy actions for a batch of raw observations `[B, obs_dim]`.
@@ -67,14 +71,19 @@ fn greedy_actions(
 ) -> Vec<Action> {
     let b = infos.len() as i64;
     let width: i64 = net.nvec.iter().sum();
-    let x = Tensor::from_slice(&norm.normalize(obs)).view([b, -1]);
-    let a = tch::no_grad(|| net.act(&net.logits(&x, &mask_tensor(infos, width as usize)), true));
+    let device = net.vs.device();
+    let x = Tensor::from_slice(&norm.normalize(obs))
+        .view([b, -1])
+        .to_device(device);
+    let m = mask_tensor(infos, width as usize, device);
+    let a = tch::no_grad(|| net.act(&net.logits(&x, &m), true));
     to_actions(&a, start)
 }
 
 /// Index tensor `[B, H]` to env actions (index + start per head).
 fn to_actions(a: &Tensor, start: &[i64]) -> Vec<Action> {
-    let idx: Vec<i64> = Vec::<i64>::try_from(a.flatten(0, -1)).expect("int64 actions");
+    let idx: Vec<i64> =
+        Vec::<i64>::try_from(a.flatten(0, -1).to_device(Device::Cpu)).expect("int64 actions");
     idx.chunks_exact(start.len())
         .map(|row| Action::MultiDiscrete(row.iter().zip(start).map(|(i, s)| i + s).collect()))
         .collect()
@@ -140,7 +149,7 @@ pub fn train(
     options: &TrainOptions,
 ) -> anyhow::Result<TrainSummary> {
     crate::nn::init_threads()?;
-    let device = Device::Cpu;
+    let device = crate::nn::device()?;
     let total = options.steps.unwrap_or(cfg.total_steps);
     let (n, t_len) = (cfg.num_envs.max(1), cfg.num_steps.max(1));
     let batch = (n * t_len) as i64;
@@ -205,8 +214,10 @@ pub fn train(
         let mut b_done = Vec::with_capacity(t_len);
         for _ in 0..t_len {
             norm.update(&obs);
-            let x = Tensor::from_slice(&norm.normalize(&obs)).view([n as i64, dim]); // [N, D]
-            let m = mask_tensor(&infos.iter().collect::<Vec<_>>(), width as usize); // [N, W]
+            let x = Tensor::from_slice(&norm.normalize(&obs))
+                .view([n as i64, dim])
+                .to_device(device); // [N, D]
+            let m = mask_tensor(&infos.iter().collect::<Vec<_>>(), width as usize, device); // [N, W]
             let (a, logp, v) = tch::no_grad(|| {
                 let logits = net.logits(&x, &m);
                 let a = net.act(&logits, false); // [N, H]
@@ -220,13 +231,13 @@ pub fn train(
             b_act.push(a);
             b_logp.push(logp);
             b_val.push(v);
-            b_done.push(Tensor::from_slice(&next_done));
+            b_done.push(Tensor::from_slice(&next_done).to_device(device));
             let r: Vec<f32> = step
                 .rewards
                 .iter()
                 .map(|&r| (r * cfg.reward_scale) as f32)
                 .collect();
-            b_rew.push(Tensor::from_slice(&r));
+            b_rew.push(Tensor::from_slice(&r).to_device(device));
             for i in 0..n {
                 let done = step.terminated[i] || step.truncated[i];
                 next_done[i] = f32::from(u8::from(done));
@@ -246,12 +257,14 @@ pub fn train(
             log.progress(state.global_step);
         }
         // GAE advantages [T, N], bootstrapping from the value of the last observation
-        let next_x = Tensor::from_slice(&norm.normalize(&obs)).view([n as i64, dim]);
+        let next_x = Tensor::from_slice(&norm.normalize(&obs))
+            .view([n as i64, dim])
+            .to_device(device);
         let next_value = tch::no_grad(|| net.value(&next_x));
         let values = Tensor::stack(&b_val, 0);
         let rewards = Tensor::stack(&b_rew, 0);
         let dones = Tensor::stack(&b_done, 0); // dones[t]: obs t starts a new episode
-        let next_done_t = Tensor::from_slice(&next_done);
+        let next_done_t = Tensor::from_slice(&next_done).to_device(device);
         let mut adv: Vec<Tensor> = (0..t_len)
             .map(|_| Tensor::zeros([n as i64], (Kind::Float, device)))
             .collect();
