@@ -14,9 +14,9 @@ WITH_LIBTORCH = libtorch_env="$$(scripts/setup_libtorch.sh)" && eval "$$libtorch
 
 # Main job: the holiday benchmark experiment (default budget), report in
 # results/holiday_benchmark/report.md with plots in results/holiday_benchmark/plots/.
-# `make holiday FULL=1` runs the full budget.
+# `make holiday FULL=1` runs the full budget into results/holiday_benchmark_full/.
 holiday:
-	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_benchmark.yaml --out results/holiday_benchmark $(if $(FULL),--full,)
+	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_benchmark.yaml $(if $(FULL),--out results/holiday_benchmark_full --full,--out results/holiday_benchmark)
 
 # The whole test suite: formatting, lints (without and with every feature), then every test (unit,
 # integration, CLI, examples, doc) with the deep agents' `tch` feature on.

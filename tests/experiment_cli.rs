@@ -123,6 +123,45 @@ fn experiment_resumes_and_is_independent_of_jobs() {
 }
 
 #[test]
+fn a_training_of_another_budget_is_not_reused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exp = setup(dir.path());
+    let text = std::fs::read_to_string(&exp).expect("read");
+    std::fs::write(
+        &exp,
+        text.replace(
+            "train_steps: 120 }",
+            "train_steps: 120, full_train_steps: 240 }",
+        ),
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    run(&exp, &out, &["--jobs", "2"]);
+    let o = shopgym()
+        .arg("experiment")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .arg("--full")
+        .output()
+        .expect("runs");
+    assert!(
+        !o.status.success(),
+        "the default-budget training was reused"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("trained for 120 steps") && err.contains("asks for 240"),
+        "{err}"
+    );
+    run(&exp, &out, &["--full", "--force", "--jobs", "2"]);
+    let state = std::fs::read_to_string(out.join("train/tiny_sale__q_learning/final/state.json"))
+        .expect("state");
+    let state: serde_json::Value = serde_json::from_str(&state).expect("json");
+    assert_eq!(state["global_step"], 240);
+}
+
+#[test]
 fn bad_experiment_files_get_clear_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let exp = setup(dir.path());

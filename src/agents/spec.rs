@@ -122,6 +122,16 @@ impl AgentSpec {
         )
     }
 
+    /// Learners: the env steps a training runs for unless told otherwise (`total_steps`).
+    pub fn total_steps(&self) -> Option<u64> {
+        match self {
+            AgentSpec::QLearning(c) => Some(c.total_steps),
+            AgentSpec::Dqn(c) => Some(c.total_steps),
+            AgentSpec::Ppo(c) => Some(c.total_steps),
+            _ => None,
+        }
+    }
+
     /// The kind, as written after `agent:`.
     pub fn kind(&self) -> &'static str {
         match self {

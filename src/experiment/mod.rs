@@ -241,6 +241,16 @@ pub fn run(
     Ok(())
 }
 
+/// The step budget a training directory was started (or last resumed) with: `total_steps` of its
+/// `run_resume.json`, else of its `run.json`; `None` when there is no training there.
+fn trained_for(run_dir: &Path) -> Option<u64> {
+    ["run_resume.json", "run.json"].iter().find_map(|f| {
+        let text = std::fs::read_to_string(run_dir.join(f)).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["total_steps"].as_u64()
+    })
+}
+
 /// Trains (or finds, or resumes) every learner on every scenario it runs on; returns the agents
 /// to evaluate per scenario, learners pointing at their trained checkpoints.
 fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec<Agent>>> {
@@ -264,13 +274,25 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec
                 .out
                 .join("train")
                 .join(format!("{}__{}", s.name(), a.name));
+            let steps = if opts.full {
+                entry.full_train_steps.or(entry.train_steps)
+            } else {
+                entry.train_steps
+            };
+            // A training left by a run with another budget (e.g. the default budget, then
+            // `--full` into the same directory) must not be reused, nor the results it gave.
+            let wanted = steps.or(a.spec.total_steps());
+            if let (false, Some(had), Some(wanted)) = (opts.force, trained_for(&run_dir), wanted) {
+                if had != wanted {
+                    anyhow::bail!(
+                        "{} was trained for {had} steps, this run asks for {wanted}: \
+                         pass --force to retrain (and re-run every result), or use another --out",
+                        run_dir.display()
+                    );
+                }
+            }
             let finished = run_dir.join("final").join("state.json").is_file();
             if opts.force || !finished {
-                let steps = if opts.full {
-                    entry.full_train_steps.or(entry.train_steps)
-                } else {
-                    entry.train_steps
-                };
                 let resume = !opts.force
                     && run_dir
                         .join("checkpoints")
