@@ -40,6 +40,14 @@ fn check(ctx: &Ctx, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), Scenari
     }
 }
 
+/// Hidden layer sizes of a network: each at least 1.
+fn check_hidden(ctx: &Ctx, hidden: &[i64]) -> Result<(), ScenarioError> {
+    if hidden.iter().any(|&h| h < 1) {
+        return Err(ctx.invalid("hidden", format!("{hidden:?}"), "sizes must be >= 1"));
+    }
+    Ok(())
+}
+
 impl Agent {
     /// Reads and validates an agent file.
     pub fn load(path: impl AsRef<Path>) -> Result<Agent, ScenarioError> {
@@ -143,13 +151,7 @@ impl Agent {
                 check(&ctx, "huber_delta", c.huber_delta, 1e-9, 1e9)?;
                 check(&ctx, "max_grad_norm", c.max_grad_norm, 1e-9, 1e9)?;
                 check(&ctx, "reward_scale", c.reward_scale, 1e-12, 1e6)?;
-                if c.hidden.iter().any(|&h| h < 1) {
-                    return Err(ctx.invalid(
-                        "hidden",
-                        format!("{:?}", c.hidden),
-                        "sizes must be >= 1",
-                    ));
-                }
+                check_hidden(&ctx, &c.hidden)?;
                 for (field, v) in [
                     ("step_size", c.step_size as usize),
                     ("num_envs", c.num_envs),
@@ -171,13 +173,7 @@ impl Agent {
                 check(&ctx, "gae_lambda", c.gae_lambda, 0.0, 1.0)?;
                 check(&ctx, "clip_coef", c.clip_coef, 0.0, 10.0)?;
                 check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
-                if c.hidden.iter().any(|&h| h < 1) {
-                    return Err(ctx.invalid(
-                        "hidden",
-                        format!("{:?}", c.hidden),
-                        "sizes must be >= 1",
-                    ));
-                }
+                check_hidden(&ctx, &c.hidden)?;
                 if c.step_size == 0 || c.max_delta == 0 || c.num_envs == 0 || c.num_steps == 0 {
                     return Err(ctx.invalid(
                         "step_size/max_delta/num_envs/num_steps",

@@ -59,6 +59,29 @@ pub enum LearnError {
     BadCheckpoint { path: PathBuf, reason: String },
 }
 
+/// Action masks of `infos` as a bool tensor `[B, width]` on `device` (all allowed where an info
+/// has no mask of that width). Shared by the deep learners.
+#[cfg(feature = "tch")]
+pub(crate) fn mask_tensor(
+    infos: &[&crate::env::StepInfo],
+    width: usize,
+    device: tch::Device,
+) -> tch::Tensor {
+    let flat: Vec<bool> = infos
+        .iter()
+        .flat_map(|i| {
+            if i.action_mask.len() == width {
+                i.action_mask.clone()
+            } else {
+                vec![true; width]
+            }
+        })
+        .collect();
+    tch::Tensor::from_slice(&flat)
+        .view([infos.len() as i64, width as i64])
+        .to_device(device)
+}
+
 /// The checkpoint directory a run directory stands for: `RUN_DIR/final/` when training finished,
 /// else `RUN_DIR/checkpoints/latest/` (an interrupted run); a checkpoint directory itself is
 /// accepted too.

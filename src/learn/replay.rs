@@ -250,31 +250,11 @@ impl ReplayBuffer {
             return Err(bad("truncated or inconsistent"));
         }
         let mut at = 48;
-        let mut f32s = |count: usize| -> Vec<f32> {
-            let v = bytes[at..at + 4 * count]
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect();
-            at += 4 * count;
-            v
-        };
-        let obs = f32s(n * dim);
-        let next_obs = f32s(n * dim);
-        let actions: Vec<i64> = bytes[at..at + 8 * n]
-            .chunks_exact(8)
-            .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
-            .collect();
-        at += 8 * n;
-        let mut f32s = |count: usize| -> Vec<f32> {
-            let v = bytes[at..at + 4 * count]
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .collect();
-            at += 4 * count;
-            v
-        };
-        let rewards = f32s(n);
-        let discounts = f32s(n);
+        let obs: Vec<f32> = take_le(&bytes, &mut at, n * dim, f32::from_le_bytes);
+        let next_obs: Vec<f32> = take_le(&bytes, &mut at, n * dim, f32::from_le_bytes);
+        let actions: Vec<i64> = take_le(&bytes, &mut at, n, i64::from_le_bytes);
+        let rewards: Vec<f32> = take_le(&bytes, &mut at, n, f32::from_le_bytes);
+        let discounts: Vec<f32> = take_le(&bytes, &mut at, n, f32::from_le_bytes);
         let next_mask: Vec<bool> = bytes[at..].iter().map(|&b| b != 0).collect();
         if capacity == f_cap {
             // The same layout: sampling and overwriting continue exactly as before the save.
@@ -305,6 +285,21 @@ impl ReplayBuffer {
         }
         Ok(buf)
     }
+}
+
+/// Reads `count` little-endian values of `N` bytes from `bytes[*at..]` (the length was checked).
+fn take_le<T, const N: usize>(
+    bytes: &[u8],
+    at: &mut usize,
+    count: usize,
+    from: fn([u8; N]) -> T,
+) -> Vec<T> {
+    let v = bytes[*at..*at + N * count]
+        .chunks_exact(N)
+        .map(|c| from(c.try_into().expect("N bytes")))
+        .collect();
+    *at += N * count;
+    v
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ pub use network::QNetwork;
 
 use super::dqn_config::DqnConfig;
 use super::eval::evaluate_batched;
+use super::mask_tensor;
 use super::obs_norm::ObsNorm;
 use super::replay::{Batch, NStep, ReplayBuffer};
 use super::run::{
@@ -49,23 +50,6 @@ fn n_actions(space: &Space) -> anyhow::Result<i64> {
         Space::Discrete(d) => Ok(d.n as i64),
         other => anyhow::bail!("dqn needs a Discrete (joint) action space, got {other:?}"),
     }
-}
-
-/// Masks of `infos` as a bool tensor `[B, n_actions]` (all allowed where a mask is missing).
-fn mask_tensor(infos: &[&StepInfo], n: usize, device: Device) -> Tensor {
-    let flat: Vec<bool> = infos
-        .iter()
-        .flat_map(|i| {
-            if i.action_mask.len() == n {
-                i.action_mask.clone()
-            } else {
-                vec![true; n]
-            }
-        })
-        .collect();
-    Tensor::from_slice(&flat)
-        .view([infos.len() as i64, n as i64])
-        .to_device(device)
 }
 
 /// Greedy actions for a batch of raw observations `[B, obs_dim]`.

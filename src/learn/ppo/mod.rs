@@ -22,6 +22,7 @@ use tch::{Device, Kind, Tensor};
 pub use network::ActorCritic;
 
 use super::eval::evaluate_batched;
+use super::mask_tensor;
 use super::obs_norm::ObsNorm;
 use super::ppo_config::PpoConfig;
 use super::run::{
@@ -42,23 +43,6 @@ fn heads(space: &Space) -> anyhow::Result<(Vec<i64>, Vec<i64>)> {
         }
         other => anyhow::bail!("ppo needs a MultiDiscrete action space, got {other:?}"),
     }
-}
-
-/// Masks of `infos` as a bool tensor `[B, Σ nvec]` (all allowed where a mask is missing).
-fn mask_tensor(infos: &[&StepInfo], width: usize, device: Device) -> Tensor {
-    let flat: Vec<bool> = infos
-        .iter()
-        .flat_map(|i| {
-            if i.action_mask.len() == width {
-                i.action_mask.clone()
-            } else {
-                vec![true; width]
-            }
-        })
-        .collect();
-    Tensor::from_slice(&flat)
-        .view([infos.len() as i64, width as i64])
-        .to_device(device)
 }
 
 /// Greedy actions for a batch of raw observations `[B, obs_dim]`.
