@@ -127,37 +127,3 @@ fn merge(base: &mut serde_yaml::Value, over: serde_yaml::Value) {
         (slot, v) => *slot = v,
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_yaml_in_scenarios_is_embedded() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .expect("scenarios/")
-            .map(|e| e.expect("entry").path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-            .map(|p| p.file_stem().expect("stem").to_string_lossy().into_owned())
-            .collect();
-        on_disk.sort();
-        assert_eq!(shipped_names(), on_disk);
-    }
-
-    #[test]
-    fn merge_replaces_leaves_and_keeps_siblings() {
-        let mut base: serde_yaml::Value =
-            serde_yaml::from_str("{action: {mode: delta, max_delta: 2}, reward: {scale: 1.0}}")
-                .expect("yaml");
-        let over: serde_yaml::Value =
-            serde_yaml::from_str("{action: {mode: target}, forecast: {model: oracle}}")
-                .expect("yaml");
-        merge(&mut base, over);
-        let want: serde_yaml::Value = serde_yaml::from_str(
-            "{action: {mode: target, max_delta: 2}, reward: {scale: 1.0}, forecast: {model: oracle}}",
-        )
-        .expect("yaml");
-        assert_eq!(base, want);
-    }
-}
