@@ -52,7 +52,8 @@ def test_ppo_learns_on_the_rust_vec_env():
 
 def test_sb3_example_runs(repo, monkeypatch, capsys):
     script = repo / "python" / "examples" / "sb3_ppo_flash_sale.py"
-    monkeypatch.setattr(sys, "argv", [str(script), "--timesteps", "960", "--eval-episodes", "1", "--scale", "0.2"])
+    argv = [str(script), "--timesteps", "960", "--eval-episodes", "1", "--scale", "0.2"]
+    monkeypatch.setattr(sys, "argv", argv)
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
     assert "PPO after" in out and "static sizing" in out
