@@ -187,3 +187,30 @@ def test_resolved_config_and_meta():
     assert env.pool_names == ["browse", "search", "order", "pay"]
     assert env.n_intervals == 360 and env.interval_s == 60.0
     assert env.scenario_name == "singles_day"
+
+
+def test_step_releases_the_gil():
+    # One bench_4class step simulates ~600,000 requests (~0.1 s). While another thread is inside
+    # it, this thread keeps running Python; with the GIL held it would stall for the whole step.
+    import threading
+    import time
+
+    env = shopgym.make("bench_4class")
+    env.reset(seed=0)
+    hold = np.zeros(4, dtype=np.int64)
+    inside = {}
+
+    def step():
+        t = time.perf_counter()
+        env.step(hold)
+        inside["s"] = time.perf_counter() - t
+
+    worker = threading.Thread(target=step)
+    last, gap = time.perf_counter(), 0.0
+    worker.start()
+    while worker.is_alive():
+        now = time.perf_counter()
+        gap, last = max(gap, now - last), now
+    worker.join()
+    assert inside["s"] > 0.02, "the step is too short to tell"
+    assert gap < inside["s"] / 2, f"this thread stalled {gap:.3f} s of a {inside['s']:.3f} s step"
