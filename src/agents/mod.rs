@@ -40,6 +40,13 @@ fn check(ctx: &Ctx, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), Scenari
     }
 }
 
+/// A linear epsilon schedule: both ends in [0, 1], over a fraction of the run in (0, 1].
+fn check_epsilon(ctx: &Ctx, start: f64, end: f64, fraction: f64) -> Result<(), ScenarioError> {
+    check(ctx, "epsilon_start", start, 0.0, 1.0)?;
+    check(ctx, "epsilon_end", end, 0.0, 1.0)?;
+    check(ctx, "exploration_fraction", fraction, 1e-9, 1.0)
+}
+
 /// Hidden layer sizes of a network: each at least 1.
 fn check_hidden(ctx: &Ctx, hidden: &[i64]) -> Result<(), ScenarioError> {
     if hidden.iter().any(|&h| h < 1) {
@@ -112,15 +119,7 @@ impl Agent {
             }
             AgentSpec::QLearning(c) => {
                 check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
-                check(&ctx, "epsilon_start", c.epsilon_start, 0.0, 1.0)?;
-                check(&ctx, "epsilon_end", c.epsilon_end, 0.0, 1.0)?;
-                check(
-                    &ctx,
-                    "exploration_fraction",
-                    c.exploration_fraction,
-                    1e-9,
-                    1.0,
-                )?;
+                check_epsilon(&ctx, c.epsilon_start, c.epsilon_end, c.exploration_fraction)?;
                 check(&ctx, "lr_start", c.lr_start, 0.0, 1.0)?;
                 check(&ctx, "lr_end", c.lr_end, 0.0, 1.0)?;
                 let b = &c.bins;
@@ -139,15 +138,7 @@ impl Agent {
                 check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
                 check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
                 check(&ctx, "tau", c.tau, 1e-9, 1.0)?;
-                check(&ctx, "epsilon_start", c.epsilon_start, 0.0, 1.0)?;
-                check(&ctx, "epsilon_end", c.epsilon_end, 0.0, 1.0)?;
-                check(
-                    &ctx,
-                    "exploration_fraction",
-                    c.exploration_fraction,
-                    1e-9,
-                    1.0,
-                )?;
+                check_epsilon(&ctx, c.epsilon_start, c.epsilon_end, c.exploration_fraction)?;
                 check(&ctx, "huber_delta", c.huber_delta, 1e-9, 1e9)?;
                 check(&ctx, "max_grad_norm", c.max_grad_norm, 1e-9, 1e9)?;
                 check(&ctx, "reward_scale", c.reward_scale, 1e-12, 1e6)?;
