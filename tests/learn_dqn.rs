@@ -62,7 +62,13 @@ fn dqn_learns_and_checkpoint_round_trips() {
     let untrained =
         train(&scenario, &agent(2), &options(&dir.path().join("u"), false)).expect("trains");
     let run = dir.path().join("run");
-    let s = train(&scenario, &agent(3000), &options(&run, false)).expect("trains");
+    let every_1000 = |c: &mut DqnConfig| c.eval_every = 1000;
+    let s = train(
+        &scenario,
+        &agent_with(3000, every_1000),
+        &options(&run, false),
+    )
+    .expect("trains");
     for f in [
         "agent.yaml",
         "train.csv",
@@ -85,6 +91,28 @@ fn dqn_learns_and_checkpoint_round_trips() {
     assert!(
         (loaded - trained).abs() < 1e-9,
         "checkpoint {loaded} vs in-memory {trained}"
+    );
+    // best/: the checkpoint of the best periodic evaluation, which it reproduces.
+    let evals: Vec<f64> = csv
+        .lines()
+        .filter(|l| l.contains(",eval/episodic_return,"))
+        .map(|l| {
+            l.rsplit(',')
+                .next()
+                .expect("value")
+                .parse()
+                .expect("number")
+        })
+        .collect();
+    assert_eq!(evals.len(), 3, "evaluations at 1000, 2000, 3000 steps");
+    let best = evals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let b = agent(3000).with_checkpoint(run.join("best"));
+    let best_loaded = (run_one(&scenario, &b, 900).expect("runs").episode_return
+        + run_one(&scenario, &b, 901).expect("runs").episode_return)
+        / 2.0;
+    assert!(
+        (best_loaded - best).abs() < 1e-9,
+        "best/ {best_loaded} vs best eval {best}"
     );
     let before = untrained.last_eval_return.expect("evaluated");
     eprintln!("dqn on tiny: untrained {before:.2}, trained {trained:.2}");

@@ -9,6 +9,8 @@
 //!   tb/                 TensorBoard event files (same scalars)
 //!   checkpoints/latest/ model + obs_norm.json + state.json, every `checkpoint_every` steps
 //!   final/              the same at the end of training (what `evaluate --checkpoint` loads)
+//!   best/               the same at the periodic evaluation with the best mean return so far
+//!                       (model selection on the held-out seeds 900..: `--checkpoint RUN_DIR/best`)
 //! ```
 
 use std::fs::File;
@@ -66,9 +68,22 @@ pub struct TrainState {
     /// Wall seconds of training so far (summed over resumed segments).
     pub wall_seconds: f64,
     pub seed: u64,
+    /// The best mean return of a periodic evaluation so far (what `best/` holds).
+    #[serde(default)]
+    pub best_eval_return: Option<f64>,
 }
 
 impl TrainState {
+    /// Records an evaluation's mean return; true when it is the best so far (save `best/`).
+    pub fn improves(&mut self, eval_return: f64) -> bool {
+        let better =
+            eval_return.is_finite() && self.best_eval_return.is_none_or(|best| eval_return > best);
+        if better {
+            self.best_eval_return = Some(eval_return);
+        }
+        better
+    }
+
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
         atomic_write(&dir.join("state.json"), &serde_json::to_vec_pretty(self)?)
     }
@@ -224,6 +239,13 @@ impl RunLog {
     /// `RUN_DIR/checkpoints/latest/` (created).
     pub fn latest_dir(&self) -> anyhow::Result<PathBuf> {
         let d = self.dir.join("checkpoints").join("latest");
+        std::fs::create_dir_all(&d)?;
+        Ok(d)
+    }
+
+    /// `RUN_DIR/best/` (created).
+    pub fn best_dir(&self) -> anyhow::Result<PathBuf> {
+        let d = self.dir.join("best");
         std::fs::create_dir_all(&d)?;
         Ok(d)
     }

@@ -412,6 +412,10 @@ pub fn train(
             let r = evaluate_batched(scenario, agent, &eval_seeds, &mut act)?;
             r.log(&mut log, g);
             last_eval = Some(r.mean_return());
+            if state.improves(r.mean_return()) {
+                state.wall_seconds = log.wall_seconds();
+                l.save(&log.best_dir()?, agent, &state)?;
+            }
         }
         if g >= next_ckpt {
             next_ckpt = next_multiple(g, cfg.checkpoint_every);

@@ -354,6 +354,10 @@ pub fn train(
             let r = evaluate_batched(scenario, agent, &eval_seeds, &mut act)?;
             r.log(&mut log, g);
             last_eval = Some(r.mean_return());
+            if state.improves(r.mean_return()) {
+                state.wall_seconds = log.wall_seconds();
+                save_checkpoint(&log.best_dir()?, agent, &net, &norm, &state)?;
+            }
         }
         if g >= next_ckpt {
             next_ckpt += cfg.checkpoint_every.max(1);

@@ -233,6 +233,10 @@ pub fn train(
             let r = evaluate_batched(scenario, agent, &eval_seeds, &mut act)?;
             r.log(&mut log, state.global_step);
             last_eval = Some(r.mean_return());
+            if state.improves(r.mean_return()) {
+                state.wall_seconds = log.wall_seconds();
+                save_checkpoint(&log.best_dir()?, agent, &table, &rng, &state)?;
+            }
         }
         log.progress(state.global_step);
         if state.global_step >= next_ckpt {
