@@ -44,6 +44,25 @@ pub struct VecStep {
     pub infos: Vec<StepInfo>,
 }
 
+impl VecStep {
+    /// Env `i`'s episode ended on this step (terminated or truncated).
+    pub fn done(&self, i: usize) -> bool {
+        self.terminated[i] || self.truncated[i]
+    }
+
+    /// What env `i`'s action led to: its observation and info after the step, or, when its episode
+    /// ended and was reset (`SameStep`), the ended episode's last observation and info.
+    pub fn outcome(&self, i: usize) -> (&[f32], &StepInfo) {
+        match (&self.infos[i].final_obs, &self.infos[i].final_info) {
+            (Some(o), Some(fi)) => (o.as_slice(), fi.as_ref()),
+            _ => {
+                let dim = self.obs.len() / self.infos.len().max(1);
+                (&self.obs[i * dim..(i + 1) * dim], &self.infos[i])
+            }
+        }
+    }
+}
+
 /// N copies of an environment stepped in parallel.
 pub struct VecEnv<E: Env> {
     envs: Vec<E>,

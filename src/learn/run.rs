@@ -296,8 +296,26 @@ pub fn save_agent(dir: &Path, agent: &Agent) -> anyhow::Result<()> {
     )
 }
 
+/// Adds one env's step (`info`: what `VecStep::outcome` gives) to its episode `totals`; when the
+/// episode ended, counts it and logs its `charts/*`, and starts new totals.
+pub fn record_step(
+    log: &mut RunLog,
+    state: &mut TrainState,
+    totals: &mut EpisodeTotals,
+    reward: f64,
+    info: &crate::env::StepInfo,
+    done: bool,
+) {
+    totals.add(reward, info);
+    if done {
+        state.episodes += 1;
+        let ep = std::mem::take(totals);
+        log_episode(log, &ep, state.global_step);
+    }
+}
+
 /// Logs one finished episode's `charts/*` from its `EpisodeStats` (set by `EpisodeStatistics`).
-pub fn log_episode(log: &mut RunLog, ep: &EpisodeTotals, step: u64) {
+fn log_episode(log: &mut RunLog, ep: &EpisodeTotals, step: u64) {
     log.scalar("charts/episodic_return", ep.ret, step);
     log.scalar("charts/episodic_length", ep.len as f64, step);
     log.scalar("charts/cost", ep.cost, step);

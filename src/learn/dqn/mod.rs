@@ -35,7 +35,7 @@ use super::mask_tensor;
 use super::obs_norm::ObsNorm;
 use super::replay::{Batch, NStep, ReplayBuffer};
 use super::run::{
-    finish_run, log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
+    finish_run, record_step, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
     TrainSummary,
 };
 use crate::agents::Agent;
@@ -52,16 +52,20 @@ fn n_actions(space: &Space) -> anyhow::Result<i64> {
     }
 }
 
-/// Greedy actions for a batch of raw observations `[B, obs_dim]`.
-fn greedy_actions(net: &QNetwork, norm: &ObsNorm, obs: &[f32], infos: &[&StepInfo]) -> Vec<Action> {
+/// Greedy action indices for a batch of raw observations `[B, obs_dim]`.
+fn greedy_indices(net: &QNetwork, norm: &ObsNorm, obs: &[f32], infos: &[&StepInfo]) -> Vec<i64> {
     let device = net.vs.device();
     let x = Tensor::from_slice(&norm.normalize(obs))
         .view([infos.len() as i64, -1])
         .to_device(device);
     let m = mask_tensor(infos, net.n_actions as usize, device);
     let a = tch::no_grad(|| net.greedy(&x, &m));
-    Vec::<i64>::try_from(a.to_device(Device::Cpu))
-        .expect("int64 actions")
+    Vec::<i64>::try_from(a.to_device(Device::Cpu)).expect("int64 actions")
+}
+
+/// `greedy_indices` as env actions.
+fn greedy_actions(net: &QNetwork, norm: &ObsNorm, obs: &[f32], infos: &[&StepInfo]) -> Vec<Action> {
+    greedy_indices(net, norm, obs, infos)
         .into_iter()
         .map(Action::Discrete)
         .collect()
@@ -247,22 +251,12 @@ pub fn train(
     let dim = venv.obs_dim();
 
     let mut init = stream(options.seed, "dqn/init");
-    let online = QNetwork::new(
-        device,
-        dim as i64,
-        n_act,
-        &cfg.hidden,
-        cfg.dueling,
-        &mut init,
-    )?;
-    let mut target = QNetwork::new(
-        device,
-        dim as i64,
-        n_act,
-        &cfg.hidden,
-        cfg.dueling,
-        &mut init,
-    )?;
+    let mut build = || {
+        let (d, h) = (dim as i64, &cfg.hidden);
+        QNetwork::new(device, d, n_act, h, cfg.dueling, &mut init)
+    };
+    let online = build()?;
+    let mut target = build()?;
     target.update_from(&online, 1.0);
     let mut l = Learner {
         online,
@@ -315,21 +309,22 @@ pub fn train(
 
         // collect: epsilon-greedy over the allowed actions, one batched forward pass
         l.norm.update(&obs);
-        let greedy = greedy_actions(&l.online, &l.norm, &obs, &infos.iter().collect::<Vec<_>>());
+        let greedy = greedy_indices(&l.online, &l.norm, &obs, &infos.iter().collect::<Vec<_>>());
         let actions: Vec<i64> = greedy
             .into_iter()
             .zip(&infos)
             .map(|(g, info)| {
-                let Action::Discrete(g) = g else {
-                    unreachable!("greedy_actions returns Discrete")
-                };
-                if l.explore.random::<f64>() < epsilon {
-                    let allowed: Vec<i64> = (0..n_act)
-                        .filter(|&a| info.action_mask.get(a as usize).copied().unwrap_or(true))
-                        .collect();
-                    allowed[l.explore.random_range(0..allowed.len().max(1))]
-                } else {
+                if l.explore.random::<f64>() >= epsilon {
+                    return g;
+                }
+                let allowed: Vec<i64> = (0..n_act)
+                    .filter(|&a| info.action_mask.get(a as usize).copied().unwrap_or(true))
+                    .collect();
+                // The greedy action is allowed, so `allowed` is empty only for a malformed mask.
+                if allowed.is_empty() {
                     g
+                } else {
+                    allowed[l.explore.random_range(0..allowed.len())]
                 }
             })
             .collect();
@@ -343,12 +338,8 @@ pub fn train(
 
         // store: n-step transitions of every env, in env order
         for i in 0..n {
-            let done = step.terminated[i] || step.truncated[i];
-            let (next_obs, next_info) = match (&step.infos[i].final_obs, &step.infos[i].final_info)
-            {
-                (Some(o), Some(fi)) => (o.as_slice(), fi.as_ref()),
-                _ => (&step.obs[i * dim..(i + 1) * dim], &step.infos[i]),
-            };
+            let done = step.done(i);
+            let (next_obs, next_info) = step.outcome(i);
             let r = (step.rewards[i] * cfg.reward_scale) as f32;
             for t in nstep[i].push(
                 &obs[i * dim..(i + 1) * dim],
@@ -360,12 +351,14 @@ pub fn train(
             ) {
                 l.buffer.push(&t);
             }
-            totals[i].add(step.rewards[i], next_info);
-            if done {
-                state.episodes += 1;
-                let ep = std::mem::take(&mut totals[i]);
-                log_episode(&mut log, &ep, state.global_step);
-            }
+            record_step(
+                &mut log,
+                &mut state,
+                &mut totals[i],
+                step.rewards[i],
+                next_info,
+                done,
+            );
         }
         obs = step.obs;
         infos = step.infos;

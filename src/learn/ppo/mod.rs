@@ -26,7 +26,7 @@ use super::mask_tensor;
 use super::obs_norm::ObsNorm;
 use super::ppo_config::PpoConfig;
 use super::run::{
-    finish_run, log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
+    finish_run, record_step, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
     TrainSummary,
 };
 use crate::agents::Agent;
@@ -223,18 +223,17 @@ pub fn train(
                 .collect();
             b_rew.push(Tensor::from_slice(&r).to_device(device));
             for i in 0..n {
-                let done = step.terminated[i] || step.truncated[i];
+                let done = step.done(i);
                 next_done[i] = f32::from(u8::from(done));
-                let info = step.infos[i]
-                    .final_info
-                    .as_deref()
-                    .unwrap_or(&step.infos[i]);
-                totals[i].add(step.rewards[i], info);
-                if done {
-                    state.episodes += 1;
-                    let ep = std::mem::take(&mut totals[i]);
-                    log_episode(&mut log, &ep, state.global_step);
-                }
+                let (_, info) = step.outcome(i);
+                record_step(
+                    &mut log,
+                    &mut state,
+                    &mut totals[i],
+                    step.rewards[i],
+                    info,
+                    done,
+                );
             }
             obs = step.obs;
             infos = step.infos;

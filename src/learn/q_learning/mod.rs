@@ -23,7 +23,7 @@ pub use table::{QPolicy, QTable};
 
 use super::eval::evaluate_batched;
 use super::run::{
-    finish_run, log_episode, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
+    finish_run, record_step, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
     TrainSummary,
 };
 use crate::agents::Agent;
@@ -152,12 +152,8 @@ pub fn train(
         // update: one TD step per env, in env order
         let gamma = cfg.gamma as f32;
         for i in 0..n_envs {
-            let done = step.terminated[i] || step.truncated[i];
-            let (next_obs, next_info) = match (&step.infos[i].final_obs, &step.infos[i].final_info)
-            {
-                (Some(o), Some(fi)) => (o.as_slice(), fi.as_ref()),
-                _ => (&step.obs[i * dim..(i + 1) * dim], &step.infos[i]),
-            };
+            let done = step.done(i);
+            let (next_obs, next_info) = step.outcome(i);
             let r = (step.rewards[i] * cfg.reward_scale) as f32;
             let (s, a) = (states[i], actions[i]);
             let s2 = table.discretiser.state(next_obs);
@@ -191,12 +187,14 @@ pub fn train(
                     table.q2 = Some(q2);
                 }
             }
-            totals[i].add(step.rewards[i], next_info);
-            if done {
-                state.episodes += 1;
-                let ep = std::mem::take(&mut totals[i]);
-                log_episode(&mut log, &ep, state.global_step);
-            }
+            record_step(
+                &mut log,
+                &mut state,
+                &mut totals[i],
+                step.rewards[i],
+                next_info,
+                done,
+            );
         }
         obs = step.obs;
         infos = step.infos;
