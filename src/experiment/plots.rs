@@ -102,6 +102,24 @@ fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
     anyhow!("plotting: {e:?}")
 }
 
+/// A legend entry: a short line in `style`.
+fn legend_line(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], style)
+}
+
+/// Draws the legend box (white, framed) and writes the figure out.
+fn finish<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    c: &mut ChartContext<'a, DB, CT>,
+    root: &DrawingArea<DB, Shift>,
+) -> anyhow::Result<()> {
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
 fn draw_traffic<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -157,15 +175,9 @@ fn draw_traffic<DB: DrawingBackend>(
         ))
         .map_err(err)?
         .label(tr.agent.clone())
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        .legend(legend_line(color.stroke_width(2)));
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
-    Ok(())
+    finish(&mut c, &root)
 }
 
 fn draw_latency<DB: DrawingBackend>(
@@ -211,17 +223,9 @@ fn draw_latency<DB: DrawingBackend>(
         c.draw_series(LineSeries::new(pts, color.stroke_width(1)))
             .map_err(err)?
             .label(tr.agent.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-            });
+            .legend(legend_line(color.stroke_width(2)));
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
-    Ok(())
+    finish(&mut c, root)
 }
 
 /// (agent, cost mean/ci, SLO minutes mean/ci)
@@ -340,17 +344,9 @@ fn draw_learning<DB: DrawingBackend>(
         c.draw_series(LineSeries::new(cv.eval.clone(), color.stroke_width(3)))
             .map_err(err)?
             .label(format!("{} (big dots: held-out eval)", cv.agent))
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(3))
-            });
+            .legend(legend_line(color.stroke_width(3)));
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
-    Ok(())
+    finish(&mut c, root)
 }
 
 /// Draws one figure into `<dir>/<stem>.png` and `<dir>/<stem>.svg`.
