@@ -4,7 +4,7 @@
 //! (`$SHOPGYM_DATA_DIR` or `../shared/data`), and a synthetic daily-cycle series otherwise too.
 
 use shopgym::forecast::io::{load_csv, CsvOptions};
-use shopgym::forecast::{ForecastSpec, Series};
+use shopgym::forecast::{ForecasterSpec, Series};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -24,7 +24,7 @@ fn synthetic(n: usize, season: usize) -> Vec<f64> {
 }
 
 fn time_fit(label: &str, yaml: &str, series: &Series, reps: usize) {
-    let model = match ForecastSpec::from_yaml(yaml).and_then(|s| s.build()) {
+    let model = match ForecasterSpec::from_yaml(yaml).and_then(|s| s.build()) {
         Ok(c) => c.model,
         Err(e) => {
             println!("{label:<48} spec error: {e}");

@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!(
         "  SLO penalty    {:>14.2}  ({} violating class-intervals)",
-        result.reward_terms.slo_penalty, e.slo_violations
+        result.reward_terms.slo_penalty, e.slo_violation_intervals
     );
 
     // The example is also a check: the breakdown adds up and matches the wrapper's totals.

@@ -8,11 +8,10 @@ pub mod env;
 pub mod evaluate;
 pub mod experiment;
 pub mod forecast;
+pub mod io;
 pub mod learn;
 #[cfg(feature = "tch")]
 pub mod nn;
 pub mod policy;
 pub mod scenario;
 pub mod sim;
-pub mod summary;
-pub mod util;

@@ -133,6 +133,7 @@ fn flash_sale_baselines_keep_their_order() {
             .map(|&s| {
                 run_one(&scenario, &agent, s)
                     .expect("episode runs")
+                    .tally
                     .episode_return
             })
             .sum::<f64>();

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use shopgym::env::{check_env, CheckOptions, Env, EnvConfig, EnvError, ScalingEnv};
-use shopgym::scenario::env_spec::{ActionModeSpec, ForecastModel};
-use shopgym::scenario::{Scenario, ScenarioError};
+use shopgym::io::ConfigError;
+use shopgym::scenario::env_spec::{ActionModeSpec, ObsForecastModel};
+use shopgym::scenario::Scenario;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -34,10 +35,10 @@ fn every_scenario_passes_check_env_in_every_mode() {
         "expected the shipped scenarios, got {files:?}"
     );
     let variants = [
-        (ActionModeSpec::Delta, ForecastModel::None),
-        (ActionModeSpec::Target, ForecastModel::SeasonalNaive),
-        (ActionModeSpec::Joint, ForecastModel::NoisyOracle),
-        (ActionModeSpec::Delta, ForecastModel::Oracle),
+        (ActionModeSpec::Delta, ObsForecastModel::None),
+        (ActionModeSpec::Target, ObsForecastModel::SeasonalNaive),
+        (ActionModeSpec::Joint, ObsForecastModel::NoisyOracle),
+        (ActionModeSpec::Delta, ObsForecastModel::Oracle),
     ];
     for path in &files {
         let scenario = shrunk(path);
@@ -93,7 +94,7 @@ fn step_before_reset_is_refused() {
     ));
 }
 
-fn with_env_section(section: &str) -> Result<Scenario, ScenarioError> {
+fn with_env_section(section: &str) -> Result<Scenario, ConfigError> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/mmc_validation.yaml");
     let text = std::fs::read_to_string(&path).expect("readable") + section;
     Scenario::from_yaml(&text, &path)

@@ -11,7 +11,7 @@ use shopgym::env::{
     ScalingEnv, Space, Step, StepInfo, TimeLimit,
 };
 use shopgym::policy::{run_episode, Policy, RandomPolicy, StaticPolicy};
-use shopgym::scenario::env_spec::{ActionModeSpec, ForecastModel};
+use shopgym::scenario::env_spec::{ActionModeSpec, ObsForecastModel};
 use shopgym::sim::rng::stream;
 use shopgym::sim::Simulator;
 
@@ -174,9 +174,9 @@ fn time_limit_and_episode_statistics() {
         .episode
         .as_ref()
         .expect("episode stats at the end");
-    assert_eq!(ep.length, 5);
+    assert_eq!(ep.steps, 5);
     assert!((ep.episode_return - r.episode_return).abs() < 1e-12);
-    assert!((ep.terms.total() - ep.episode_return).abs() < 1e-9);
+    assert!((ep.reward_terms.total() - ep.episode_return).abs() < 1e-9);
     assert!(seen[..4].iter().all(|s| s.info.episode.is_none()));
     assert_eq!(
         env.step(&Action::MultiDiscrete(vec![0, 0])).unwrap_err(),
@@ -278,7 +278,7 @@ fn check_env_catches_a_broken_seed() {
 #[test]
 fn observation_layout_is_the_documented_one() {
     let env = tiny_env(|s| {
-        s.forecast.model = ForecastModel::SeasonalNaive;
+        s.forecast.model = ObsForecastModel::SeasonalNaive;
         s.forecast.horizon = 2;
     });
     let names = env.obs_names();

@@ -9,14 +9,14 @@ use std::path::Path;
 
 use shopgym::env::forecast::{ArrivalForecaster, SeasonalNaive};
 use shopgym::env::{check_env, CheckOptions, Env, EnvConfig, ScalingEnv};
-use shopgym::scenario::env_spec::ForecastModel;
+use shopgym::scenario::env_spec::ObsForecastModel;
 use shopgym::scenario::Scenario;
 use shopgym::sim::{SimTime, Simulator};
 
 #[test]
 fn oracle_forecast_is_the_true_expected_arrivals() {
     let mut env = tiny_env(|s| {
-        s.forecast.model = ForecastModel::Oracle;
+        s.forecast.model = ObsForecastModel::Oracle;
         s.forecast.horizon = 3;
     });
     let (_, mut info) = env.reset(Some(4));
@@ -59,7 +59,7 @@ fn seasonal_naive_uses_only_the_past() {
         "promotions: [ { start_s: 600, ramp_s: 60, peak: 3, hold_s: 300 } ]",
         "promotions: []",
     );
-    let run = |text: &str, model: ForecastModel| -> Vec<(f64, Vec<f64>)> {
+    let run = |text: &str, model: ObsForecastModel| -> Vec<(f64, Vec<f64>)> {
         let s = Scenario::from_yaml(text, Path::new("tiny.yaml")).expect("valid");
         let mut spec = s.spec.env.clone();
         spec.forecast.model = model;
@@ -74,14 +74,14 @@ fn seasonal_naive_uses_only_the_past() {
         }
         out
     };
-    let a = run(TINY, ForecastModel::SeasonalNaive);
-    let b = run(&no_surge, ForecastModel::SeasonalNaive);
+    let a = run(TINY, ObsForecastModel::SeasonalNaive);
+    let b = run(&no_surge, ObsForecastModel::SeasonalNaive);
     assert_eq!(
         a, b,
         "seasonal naive forecasts before 600 s must not see the surge"
     );
-    let a = run(TINY, ForecastModel::Oracle);
-    let b = run(&no_surge, ForecastModel::Oracle);
+    let a = run(TINY, ObsForecastModel::Oracle);
+    let b = run(&no_surge, ObsForecastModel::Oracle);
     assert_ne!(a, b, "the oracle does see it (the test can tell)");
 }
 
@@ -104,7 +104,7 @@ fn seasonal_naive_repeats_the_season_then_the_last_value() {
 
 #[test]
 fn noisy_oracle_has_the_configured_relative_error() {
-    let collect = |model: ForecastModel| -> Vec<f64> {
+    let collect = |model: ObsForecastModel| -> Vec<f64> {
         let mut env = tiny_env(|s| {
             s.forecast.model = model;
             s.forecast.horizon = 5;
@@ -122,8 +122,8 @@ fn noisy_oracle_has_the_configured_relative_error() {
             }
         }
     };
-    let truth = collect(ForecastModel::Oracle);
-    let noisy = collect(ForecastModel::NoisyOracle);
+    let truth = collect(ObsForecastModel::Oracle);
+    let noisy = collect(ObsForecastModel::NoisyOracle);
     let rel: Vec<f64> = truth
         .iter()
         .zip(&noisy)
@@ -172,13 +172,13 @@ fn classical_forecaster_sees_only_the_past_and_matches_the_forecast_module() {
     let holt: serde_yaml::Value =
         serde_yaml::from_str("{ model: holt, damped: true }").expect("yaml");
     let mut env = tiny_env(|s| {
-        s.forecast.model = ForecastModel::Classical;
+        s.forecast.model = ObsForecastModel::Classical;
         s.forecast.horizon = 2;
         s.forecast.classical = Some(holt.clone());
     });
     let (_, mut info) = env.reset(Some(3));
     // The same model, fed the same counts by hand.
-    let spec: shopgym::forecast::ForecastSpec = serde_yaml::from_value(holt).expect("spec");
+    let spec: shopgym::forecast::ForecasterSpec = serde_yaml::from_value(holt).expect("spec");
     let cfg = spec.build().expect("builds");
     let mut by_hand: Vec<_> = (0..2).map(|_| cfg.online(None, None)).collect();
     let hold = env.codec().hold(&info.pools);
@@ -201,7 +201,7 @@ fn classical_forecaster_sees_only_the_past_and_matches_the_forecast_module() {
     // A bad classical spec is a clear error naming the field.
     let s = Scenario::from_yaml(TINY, Path::new("tiny.yaml")).expect("valid");
     let mut spec = s.spec.env.clone();
-    spec.forecast.model = ForecastModel::Classical;
+    spec.forecast.model = ObsForecastModel::Classical;
     spec.forecast.classical =
         Some(serde_yaml::from_str("{ model: holt_winters_add, season: 0 }").expect("yaml"));
     let err = EnvConfig::new(&spec, &s)

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use shopgym::forecast::online::RefitPolicy;
-use shopgym::forecast::{Calendar, ForecastSpec, Forecaster, Level, Series};
+use shopgym::forecast::{Calendar, Forecaster, ForecasterSpec, Level, Series};
 
 const PERIOD: usize = 24;
 
@@ -26,7 +26,7 @@ fn seasonal(n: usize, seed: u64) -> Vec<f64> {
 }
 
 fn model(yaml: &str) -> std::sync::Arc<dyn Forecaster> {
-    ForecastSpec::from_yaml(yaml)
+    ForecasterSpec::from_yaml(yaml)
         .unwrap_or_else(|e| panic!("{yaml}: {e}"))
         .build()
         .unwrap_or_else(|e| panic!("{yaml}: {e}"))
@@ -153,7 +153,8 @@ fn update_advances_the_forecast_and_intervals_are_ordered() {
 #[test]
 fn online_forecaster_refits_neural_models() {
     let y = seasonal(12 * PERIOD, 5);
-    let spec = ForecastSpec::from_yaml(&format!("{}refit_every: 24\n", small("lstm", 0))).unwrap();
+    let spec =
+        ForecasterSpec::from_yaml(&format!("{}refit_every: 24\n", small("lstm", 0))).unwrap();
     let cfg = spec.build().unwrap();
     assert_eq!(
         cfg.policy,
@@ -180,7 +181,7 @@ fn too_short_and_bad_settings_are_clear_errors() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("lstm needs at least"), "{e}");
-    let err = |yaml: &str| match ForecastSpec::from_yaml(yaml) {
+    let err = |yaml: &str| match ForecasterSpec::from_yaml(yaml) {
         Err(e) => e.to_string(),
         Ok(s) => s.build().map(|_| ()).unwrap_err().to_string(),
     };

@@ -15,7 +15,7 @@
 
 use shopgym::forecast::backtest::{rolling_origin, BacktestConfig};
 use shopgym::forecast::io::{load_csv, CsvOptions};
-use shopgym::forecast::{ForecastSpec, Level};
+use shopgym::forecast::{ForecasterSpec, Level};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -95,7 +95,7 @@ fn worldcup_neural_vs_classical() {
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut timing = Vec::new();
     for (label, yaml, refit) in rows {
-        let model = ForecastSpec::from_yaml(yaml)
+        let model = ForecasterSpec::from_yaml(yaml)
             .unwrap()
             .build()
             .unwrap()

@@ -7,7 +7,7 @@
 
 use shopgym::forecast::backtest::{rolling_origin, BacktestConfig};
 use shopgym::forecast::io::{load_csv, CsvOptions};
-use shopgym::forecast::{ForecastSpec, Level};
+use shopgym::forecast::{ForecasterSpec, Level};
 use std::path::PathBuf;
 
 fn data_file() -> Option<PathBuf> {
@@ -43,7 +43,7 @@ fn some_model_beats_seasonal_naive_at_1_15_60_minutes() {
         mase_season: 1440,
     };
     let run = |yaml: &str| {
-        let model = ForecastSpec::from_yaml(yaml)
+        let model = ForecasterSpec::from_yaml(yaml)
             .unwrap()
             .build()
             .unwrap()

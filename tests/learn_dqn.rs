@@ -8,8 +8,8 @@ mod common;
 use std::path::Path;
 
 use shopgym::agents::{Agent, AgentSpec};
-use shopgym::learn::dqn_config::DqnConfig;
-use shopgym::learn::{train, TrainOptions};
+use shopgym::learn::dqn::DqnConfig;
+use shopgym::learn::TrainOptions;
 use shopgym::scenario::Scenario;
 
 fn tiny() -> Scenario {
@@ -59,16 +59,14 @@ fn dqn_learns_and_checkpoint_round_trips() {
     use shopgym::evaluate::run_one;
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
-    let untrained =
-        train(&scenario, &agent(2), &options(&dir.path().join("u"), false)).expect("trains");
+    let untrained = agent(2)
+        .train(&scenario, &options(&dir.path().join("u"), false))
+        .expect("trains");
     let run = dir.path().join("run");
     let every_1000 = |c: &mut DqnConfig| c.eval_every = 1000;
-    let s = train(
-        &scenario,
-        &agent_with(3000, every_1000),
-        &options(&run, false),
-    )
-    .expect("trains");
+    let s = agent_with(3000, every_1000)
+        .train(&scenario, &options(&run, false))
+        .expect("trains");
     for f in [
         "agent.yaml",
         "train.csv",
@@ -84,8 +82,14 @@ fn dqn_learns_and_checkpoint_round_trips() {
         assert!(csv.contains(tag), "{tag} not logged");
     }
     let a = agent(3000).with_checkpoint(&run);
-    let r900 = run_one(&scenario, &a, 900).expect("runs").episode_return;
-    let r901 = run_one(&scenario, &a, 901).expect("runs").episode_return;
+    let r900 = run_one(&scenario, &a, 900)
+        .expect("runs")
+        .tally
+        .episode_return;
+    let r901 = run_one(&scenario, &a, 901)
+        .expect("runs")
+        .tally
+        .episode_return;
     let loaded = (r900 + r901) / 2.0;
     let trained = s.last_eval_return.expect("evaluated");
     assert!(
@@ -107,8 +111,14 @@ fn dqn_learns_and_checkpoint_round_trips() {
     assert_eq!(evals.len(), 3, "evaluations at 1000, 2000, 3000 steps");
     let best = evals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let b = agent(3000).with_checkpoint(run.join("best"));
-    let best_loaded = (run_one(&scenario, &b, 900).expect("runs").episode_return
-        + run_one(&scenario, &b, 901).expect("runs").episode_return)
+    let best_loaded = (run_one(&scenario, &b, 900)
+        .expect("runs")
+        .tally
+        .episode_return
+        + run_one(&scenario, &b, 901)
+            .expect("runs")
+            .tally
+            .episode_return)
         / 2.0;
     assert!(
         (best_loaded - best).abs() < 1e-9,
@@ -119,8 +129,14 @@ fn dqn_learns_and_checkpoint_round_trips() {
     assert!(trained > before, "trained {trained} vs untrained {before}");
     let stat = Agent::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("agents/static.yaml"))
         .expect("static agent");
-    let static_ret = (run_one(&scenario, &stat, 900).expect("runs").episode_return
-        + run_one(&scenario, &stat, 901).expect("runs").episode_return)
+    let static_ret = (run_one(&scenario, &stat, 900)
+        .expect("runs")
+        .tally
+        .episode_return
+        + run_one(&scenario, &stat, 901)
+            .expect("runs")
+            .tally
+            .episode_return)
         / 2.0;
     eprintln!("static on tiny: {static_ret:.2}");
     assert!(
@@ -141,18 +157,12 @@ fn dueling_n_step_run_repeats_from_its_seed_and_resumes() {
         c.target_update_interval = 2;
         c.checkpoint_every = 400;
     };
-    let a = train(
-        &scenario,
-        &agent_with(800, variant),
-        &options(&dir.path().join("a"), false),
-    )
-    .expect("trains");
-    let b = train(
-        &scenario,
-        &agent_with(800, variant),
-        &options(&dir.path().join("b"), false),
-    )
-    .expect("trains");
+    let a = agent_with(800, variant)
+        .train(&scenario, &options(&dir.path().join("a"), false))
+        .expect("trains");
+    let b = agent_with(800, variant)
+        .train(&scenario, &options(&dir.path().join("b"), false))
+        .expect("trains");
     assert_eq!(
         a.last_eval_return, b.last_eval_return,
         "same seed, same run"
@@ -166,9 +176,13 @@ fn dueling_n_step_run_repeats_from_its_seed_and_resumes() {
 
     // Train 400 steps, resume to 800: the replay buffer and both networks come back.
     let run = dir.path().join("r");
-    let half = train(&scenario, &agent_with(400, variant), &options(&run, false)).expect("trains");
+    let half = agent_with(400, variant)
+        .train(&scenario, &options(&run, false))
+        .expect("trains");
     assert_eq!(half.steps, 400);
-    let s = train(&scenario, &agent_with(800, variant), &options(&run, true)).expect("resumes");
+    let s = agent_with(800, variant)
+        .train(&scenario, &options(&run, true))
+        .expect("resumes");
     assert_eq!(s.steps, 800);
     let state: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(run.join("final/state.json")).expect("state"),
@@ -211,7 +225,9 @@ fn dqn_config_errors_name_the_field() {
 fn dqn_without_tch_is_a_clear_error() {
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
-    let err = train(&scenario, &agent(40), &options(dir.path(), false)).expect_err("no tch");
+    let err = agent(40)
+        .train(&scenario, &options(dir.path(), false))
+        .expect_err("no tch");
     assert!(
         format!("{err}").contains("built without the tch feature"),
         "{err}"

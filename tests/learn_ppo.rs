@@ -7,8 +7,8 @@ mod common;
 use std::path::Path;
 
 use shopgym::agents::{Agent, AgentSpec};
-use shopgym::learn::ppo_config::PpoConfig;
-use shopgym::learn::{train, TrainOptions};
+use shopgym::learn::ppo::PpoConfig;
+use shopgym::learn::TrainOptions;
 use shopgym::scenario::Scenario;
 
 fn tiny() -> Scenario {
@@ -47,9 +47,13 @@ fn ppo_learns_and_checkpoint_round_trips() {
     use shopgym::evaluate::run_one;
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
-    let untrained = train(&scenario, &agent(40), &options(&dir.path().join("u"))).expect("trains");
+    let untrained = agent(40)
+        .train(&scenario, &options(&dir.path().join("u")))
+        .expect("trains");
     let run = dir.path().join("run");
-    let s = train(&scenario, &agent(4000), &options(&run)).expect("trains");
+    let s = agent(4000)
+        .train(&scenario, &options(&run))
+        .expect("trains");
     for f in [
         "agent.yaml",
         "train.csv",
@@ -59,8 +63,14 @@ fn ppo_learns_and_checkpoint_round_trips() {
         assert!(run.join(f).is_file(), "{f} missing");
     }
     let a = agent(4000).with_checkpoint(&run);
-    let r900 = run_one(&scenario, &a, 900).expect("runs").episode_return;
-    let r901 = run_one(&scenario, &a, 901).expect("runs").episode_return;
+    let r900 = run_one(&scenario, &a, 900)
+        .expect("runs")
+        .tally
+        .episode_return;
+    let r901 = run_one(&scenario, &a, 901)
+        .expect("runs")
+        .tally
+        .episode_return;
     let loaded = (r900 + r901) / 2.0;
     let trained = s.last_eval_return.expect("evaluated");
     assert!(
@@ -76,7 +86,9 @@ fn ppo_learns_and_checkpoint_round_trips() {
 fn ppo_without_tch_is_a_clear_error() {
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
-    let err = train(&scenario, &agent(40), &options(dir.path())).expect_err("no tch");
+    let err = agent(40)
+        .train(&scenario, &options(dir.path()))
+        .expect_err("no tch");
     assert!(
         format!("{err}").contains("built without the tch feature"),
         "{err}"

@@ -9,7 +9,7 @@ use std::path::Path;
 use shopgym::agents::{Agent, AgentSpec};
 use shopgym::evaluate::run_one;
 use shopgym::learn::q_learning::QLearningConfig;
-use shopgym::learn::{train, TrainOptions};
+use shopgym::learn::TrainOptions;
 use shopgym::scenario::Scenario;
 
 fn tiny() -> Scenario {
@@ -43,9 +43,13 @@ fn learns_and_checkpoint_round_trips() {
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
     let untrained = dir.path().join("untrained");
-    train(&scenario, &agent(2), &options(&untrained, None, false)).expect("trains");
+    agent(2)
+        .train(&scenario, &options(&untrained, None, false))
+        .expect("trains");
     let run = dir.path().join("run");
-    let s = train(&scenario, &agent(3000), &options(&run, None, false)).expect("trains");
+    let s = agent(3000)
+        .train(&scenario, &options(&run, None, false))
+        .expect("trains");
     assert!(!s.interrupted);
     for f in [
         "agent.yaml",
@@ -59,12 +63,16 @@ fn learns_and_checkpoint_round_trips() {
 
     // The checkpoint acts exactly like the in-memory table: same return on the eval seed.
     let a = agent(3000).with_checkpoint(&run);
-    let loaded = run_one(&scenario, &a, 900).expect("runs").episode_return;
+    let loaded = run_one(&scenario, &a, 900)
+        .expect("runs")
+        .tally
+        .episode_return;
     assert_eq!(Some(loaded), s.last_eval_return);
 
     // Learning: better than the untrained table (ties pick "scale every pool down").
     let before = run_one(&scenario, &agent(2).with_checkpoint(&untrained), 900)
         .expect("runs")
+        .tally
         .episode_return;
     let stat = Agent::new(
         "static".into(),
@@ -74,7 +82,10 @@ fn learns_and_checkpoint_round_trips() {
         Path::new("s.yaml"),
     )
     .expect("valid");
-    let static_ret = run_one(&scenario, &stat, 900).expect("runs").episode_return;
+    let static_ret = run_one(&scenario, &stat, 900)
+        .expect("runs")
+        .tally
+        .episode_return;
     assert!(loaded > before, "trained {loaded} vs untrained {before}");
     assert!(loaded.is_finite() && static_ret.is_finite());
 }
@@ -84,8 +95,12 @@ fn resume_continues_from_the_last_checkpoint() {
     let scenario = tiny();
     let dir = tempfile::tempdir().expect("tmp");
     let run = dir.path().join("run");
-    train(&scenario, &agent(400), &options(&run, Some(400), false)).expect("trains");
-    let s = train(&scenario, &agent(800), &options(&run, Some(800), true)).expect("resumes");
+    agent(400)
+        .train(&scenario, &options(&run, Some(400), false))
+        .expect("trains");
+    let s = agent(800)
+        .train(&scenario, &options(&run, Some(800), true))
+        .expect("resumes");
     assert_eq!(s.steps, 800);
     let state: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(run.join("final/state.json")).expect("state"),

@@ -4,26 +4,26 @@
 //!
 //! | Rust | Python |
 //! |---|---|
-//! | `ScenarioError::Io` (file missing) | `FileNotFoundError` |
-//! | `ScenarioError::Io` (other) | `OSError` |
-//! | `ScenarioError::Parse`, `ScenarioError::Invalid` | `ValueError` |
+//! | `ConfigError::Io` (file missing) | `FileNotFoundError` |
+//! | `ConfigError::Io` (other) | `OSError` |
+//! | `ConfigError::Parse`, `ConfigError::Invalid` | `ValueError` |
 //! | `EnvError::NeedsReset` | `RuntimeError` (call `reset` first) |
 //! | `EnvError::InvalidAction`, `Vector`, `ConfigMismatch` | `ValueError` |
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::PyErr;
 use shopgym::env::EnvError;
-use shopgym::scenario::ScenarioError;
+use shopgym::io::ConfigError;
 
 /// A scenario (or `env_options`) error as the matching Python exception.
-pub fn scenario_err(e: ScenarioError) -> PyErr {
+pub fn scenario_err(e: ConfigError) -> PyErr {
     let msg = e.to_string();
     match e {
-        ScenarioError::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
+        ConfigError::Io { cause, .. } if cause.kind() == std::io::ErrorKind::NotFound => {
             PyFileNotFoundError::new_err(msg)
         }
-        ScenarioError::Io { .. } => PyOSError::new_err(msg),
-        ScenarioError::Parse { .. } | ScenarioError::Invalid { .. } => PyValueError::new_err(msg),
+        ConfigError::Io { .. } => PyOSError::new_err(msg),
+        ConfigError::Parse { .. } | ConfigError::Invalid { .. } => PyValueError::new_err(msg),
     }
 }
 

@@ -15,8 +15,9 @@ use pyo3::exceptions::{PyFileNotFoundError, PyValueError};
 use pyo3::PyResult;
 use serde::Deserialize;
 use shopgym::env::EnvConfig;
+use shopgym::io::ConfigError;
 use shopgym::scenario::env_spec::EnvSpec;
-use shopgym::scenario::{Scenario, ScenarioError};
+use shopgym::scenario::Scenario;
 
 use crate::errors::scenario_err;
 
@@ -66,9 +67,9 @@ pub fn load(scenario: &str, scale: Option<f64>) -> PyResult<Scenario> {
 }
 
 /// A shipped scenario whose trace file is missing gets a hint on where it was looked for.
-fn shipped_err(name: &str, path: &Path, e: ScenarioError) -> pyo3::PyErr {
+fn shipped_err(name: &str, path: &Path, e: ConfigError) -> pyo3::PyErr {
     match &e {
-        ScenarioError::Io { file, .. } if file != path => PyFileNotFoundError::new_err(format!(
+        ConfigError::Io { file, .. } if file != path => PyFileNotFoundError::new_err(format!(
             "{e}\n(the shipped scenario `{name}` replays this trace file, which is not embedded in \
              the package: its path is relative to {SCENARIO_DIR}; pass the path of a copy of the \
              scenario file whose `traffic.trace.file` points at the trace instead)"
@@ -99,7 +100,7 @@ pub fn env_config(scenario: &Scenario, overrides: Option<&str>) -> PyResult<EnvC
     root.insert("env".into(), merged);
     let spec = serde_path_to_error::deserialize::<_, EnvSection>(serde_yaml::Value::Mapping(root))
         .map_err(|e| {
-            scenario_err(ScenarioError::Parse {
+            scenario_err(ConfigError::Parse {
                 file: named.clone(),
                 field: e.path().to_string(),
                 message: e.into_inner().to_string(),

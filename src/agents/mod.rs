@@ -1,9 +1,13 @@
 //! Agents: an agent file names a policy and its hyperparameters; `Agent` loads and validates it,
-//! says how the env must be configured for it (action mode, forecast) and builds a fresh policy
-//! for each episode. Baselines live in `baselines/`; learners (`learn/`) act from a checkpoint
-//! directory written by `shopgym train` (`Agent::with_checkpoint`).
+//! says how the env must be configured for it (action mode, forecast), builds a fresh policy for
+//! each episode, trains learners and loads their checkpoints. Baselines live in `baselines/`;
+//! learners (`learn/`) act from a checkpoint directory written by `shopgym train`
+//! (`Agent::with_checkpoint`).
 //!
-//! Parts: `spec` (the YAML format).
+//! This is the one place that knows the agent kinds: the only `match` on `AgentSpec` outside
+//! `spec.rs` (validate, env config, policy, train, checkpoint) is here, and `learn/` is called
+//! with an env factory and run metadata, never with an `Agent`. Adding a kind: see
+//! ARCHITECTURE.md, "Adding an agent".
 
 pub mod spec;
 
@@ -12,14 +16,30 @@ use std::path::{Path, PathBuf};
 pub use spec::AgentSpec;
 
 use crate::baselines::hpa::HpaConfig;
-use crate::baselines::{Context, DpPolicy, GreedyBudgetPolicy, PredictivePolicy, ThresholdPolicy};
-use crate::env::{Env, EnvConfig, ScalingEnv};
-use crate::learn::LearnError;
+use crate::baselines::{
+    ClusterModel, DpPolicy, GreedyBudgetPolicy, PredictivePolicy, ThresholdPolicy,
+};
+use crate::env::{Env, EnvConfig, EnvError, ScalingEnv};
+use crate::io::{ConfigError, Ctx};
+use crate::learn::{self, LearnError, RunMeta, TrainOptions, TrainSummary};
 use crate::policy::{Policy, RandomPolicy, StaticPolicy};
-use crate::scenario::env_spec::{ActionModeSpec, ForecastModel};
-use crate::scenario::error::Ctx;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::env_spec::{ActionModeSpec, ObsForecastModel};
+use crate::scenario::Scenario;
 use crate::sim::rng::child_seed;
+
+/// Why an agent could not run, train or load. Each ends that call; the agent stays usable.
+#[derive(Debug, thiserror::Error)]
+pub enum AgentError {
+    /// The agent file, or the agent's needs on this scenario, are not valid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The env could not be built for the agent's config.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    /// Training, or loading a learner's checkpoint, failed.
+    #[error(transparent)]
+    Learn(#[from] LearnError),
+}
 
 /// A loaded, validated agent.
 #[derive(Debug, Clone)]
@@ -32,34 +52,11 @@ pub struct Agent {
     pub checkpoint: Option<PathBuf>,
 }
 
-fn check(ctx: &Ctx, field: &str, v: f64, lo: f64, hi: f64) -> Result<(), ScenarioError> {
-    if v.is_finite() && v >= lo && v <= hi {
-        Ok(())
-    } else {
-        Err(ctx.invalid(field, v, format!("must be in [{lo}, {hi}]")))
-    }
-}
-
-/// A linear epsilon schedule: both ends in [0, 1], over a fraction of the run in (0, 1].
-fn check_epsilon(ctx: &Ctx, start: f64, end: f64, fraction: f64) -> Result<(), ScenarioError> {
-    check(ctx, "epsilon_start", start, 0.0, 1.0)?;
-    check(ctx, "epsilon_end", end, 0.0, 1.0)?;
-    check(ctx, "exploration_fraction", fraction, 1e-9, 1.0)
-}
-
-/// Hidden layer sizes of a network: each at least 1.
-fn check_hidden(ctx: &Ctx, hidden: &[i64]) -> Result<(), ScenarioError> {
-    if hidden.iter().any(|&h| h < 1) {
-        return Err(ctx.invalid("hidden", format!("{hidden:?}"), "sizes must be >= 1"));
-    }
-    Ok(())
-}
-
 impl Agent {
     /// Reads and validates an agent file.
-    pub fn load(path: impl AsRef<Path>) -> Result<Agent, ScenarioError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Agent, ConfigError> {
         let path = path.as_ref();
-        let spec: AgentSpec = crate::scenario::read_yaml(path)?;
+        let spec: AgentSpec = crate::io::read_yaml(path)?;
         let name = path.file_stem().map_or_else(
             || spec.kind().to_string(),
             |s| s.to_string_lossy().into_owned(),
@@ -68,113 +65,8 @@ impl Agent {
     }
 
     /// Validates a spec built in code; `path` names it in errors.
-    pub fn new(name: String, spec: AgentSpec, path: &Path) -> Result<Agent, ScenarioError> {
-        let ctx = Ctx { file: path };
-        match &spec {
-            AgentSpec::Threshold {
-                target_utilisation,
-                tolerance,
-                up_window_s,
-                down_window_s,
-            } => {
-                check(&ctx, "target_utilisation", *target_utilisation, 1e-6, 1.0)?;
-                check(&ctx, "tolerance", *tolerance, 0.0, 1.0)?;
-                check(&ctx, "up_window_s", *up_window_s, 0.0, 1e9)?;
-                check(&ctx, "down_window_s", *down_window_s, 0.0, 1e9)?;
-            }
-            AgentSpec::GreedyBudget { headroom, budget } => {
-                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
-                if *budget == Some(0) {
-                    return Err(ctx.invalid("budget", 0, "must be >= 1"));
-                }
-            }
-            AgentSpec::Predictive { headroom, forecast } => {
-                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
-                if forecast.model == ForecastModel::None {
-                    return Err(ctx.invalid(
-                        "forecast.model",
-                        "none",
-                        "predictive needs a forecast",
-                    ));
-                }
-            }
-            AgentSpec::Dp {
-                horizon,
-                forecast,
-                headroom,
-            } => {
-                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
-                if *horizon == 0 || *horizon > 1000 {
-                    return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
-                }
-                if forecast.model == ForecastModel::None {
-                    return Err(ctx.invalid("forecast.model", "none", "dp needs a forecast"));
-                }
-            }
-            AgentSpec::DpOracle { horizon, headroom } => {
-                check(&ctx, "headroom", *headroom, 0.0, 100.0)?;
-                if *horizon == 0 || *horizon > 1000 {
-                    return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
-                }
-            }
-            AgentSpec::QLearning(c) => {
-                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
-                check_epsilon(&ctx, c.epsilon_start, c.epsilon_end, c.exploration_fraction)?;
-                check(&ctx, "lr_start", c.lr_start, 0.0, 1.0)?;
-                check(&ctx, "lr_end", c.lr_end, 0.0, 1.0)?;
-                let b = &c.bins;
-                let states: f64 = [b.time, b.load, b.instances, b.utilisation, b.trend]
-                    .iter()
-                    .map(|&n| n.max(1) as f64)
-                    .product();
-                if states > 1e6 {
-                    return Err(ctx.invalid("bins", states, "more than 1e6 states"));
-                }
-                if c.step_size == 0 || c.num_envs == 0 {
-                    return Err(ctx.invalid("step_size/num_envs", 0, "must be >= 1"));
-                }
-            }
-            AgentSpec::Dqn(c) => {
-                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
-                check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
-                check(&ctx, "tau", c.tau, 1e-9, 1.0)?;
-                check_epsilon(&ctx, c.epsilon_start, c.epsilon_end, c.exploration_fraction)?;
-                check(&ctx, "huber_delta", c.huber_delta, 1e-9, 1e9)?;
-                check(&ctx, "max_grad_norm", c.max_grad_norm, 1e-9, 1e9)?;
-                check(&ctx, "reward_scale", c.reward_scale, 1e-12, 1e6)?;
-                check_hidden(&ctx, &c.hidden)?;
-                for (field, v) in [
-                    ("step_size", c.step_size as usize),
-                    ("num_envs", c.num_envs),
-                    ("n_step", c.n_step),
-                    ("buffer_size", c.buffer_size),
-                    ("batch_size", c.batch_size),
-                    ("gradient_steps", c.gradient_steps),
-                ] {
-                    if v == 0 {
-                        return Err(ctx.invalid(field, 0, "must be >= 1"));
-                    }
-                }
-                if c.n_step > 1000 {
-                    return Err(ctx.invalid("n_step", c.n_step, "must be <= 1000"));
-                }
-            }
-            AgentSpec::Ppo(c) => {
-                check(&ctx, "gamma", c.gamma, 0.0, 1.0)?;
-                check(&ctx, "gae_lambda", c.gae_lambda, 0.0, 1.0)?;
-                check(&ctx, "clip_coef", c.clip_coef, 0.0, 10.0)?;
-                check(&ctx, "learning_rate", c.learning_rate, 0.0, 1.0)?;
-                check_hidden(&ctx, &c.hidden)?;
-                if c.step_size == 0 || c.max_delta == 0 || c.num_envs == 0 || c.num_steps == 0 {
-                    return Err(ctx.invalid(
-                        "step_size/max_delta/num_envs/num_steps",
-                        0,
-                        "must be >= 1",
-                    ));
-                }
-            }
-            AgentSpec::Static { .. } | AgentSpec::Random {} => {}
-        }
+    pub fn new(name: String, spec: AgentSpec, path: &Path) -> Result<Agent, ConfigError> {
+        validate(&spec, &Ctx { file: path })?;
         Ok(Agent {
             name,
             spec,
@@ -191,7 +83,7 @@ impl Agent {
 
     /// The env configuration this agent runs with on `scenario`: the scenario's `env:` section
     /// with the agent's needs applied (baselines act in `target` mode and bring their forecast).
-    pub fn env_config(&self, scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+    pub fn env_config(&self, scenario: &Scenario) -> Result<EnvConfig, ConfigError> {
         let mut env = scenario.spec.env.clone();
         match &self.spec {
             AgentSpec::Random {} => {}
@@ -223,7 +115,7 @@ impl Agent {
             }
             AgentSpec::DpOracle { horizon, .. } => {
                 env.action.mode = ActionModeSpec::Target;
-                env.forecast.model = ForecastModel::Oracle;
+                env.forecast.model = ObsForecastModel::Oracle;
                 env.forecast.horizon = *horizon;
             }
             AgentSpec::QLearning(c) => {
@@ -253,9 +145,38 @@ impl Agent {
     }
 
     /// The env this agent runs in on `scenario`.
-    pub fn make_env(&self, scenario: &Scenario) -> anyhow::Result<ScalingEnv> {
+    pub fn make_env(&self, scenario: &Scenario) -> Result<ScalingEnv, AgentError> {
         let cfg = self.env_config(scenario)?;
         Ok(ScalingEnv::new(scenario, cfg)?)
+    }
+
+    /// What a training run of this agent on `scenario` records about itself.
+    pub fn run_meta(&self, scenario: &Scenario) -> Result<RunMeta, AgentError> {
+        Ok(RunMeta {
+            scenario: scenario.name().to_string(),
+            agent: self.name.clone(),
+            agent_file: self.path.clone(),
+            agent_yaml: serde_yaml::to_string(&self.spec).map_err(LearnError::from)?,
+        })
+    }
+
+    /// Trains this learner on `scenario` (envs from its `env_config`); a baseline is refused.
+    pub fn train(
+        &self,
+        scenario: &Scenario,
+        options: &TrainOptions,
+    ) -> Result<TrainSummary, AgentError> {
+        let cfg = self.env_config(scenario)?;
+        let make_env = || ScalingEnv::new(scenario, cfg.clone());
+        let meta = self.run_meta(scenario)?;
+        Ok(match &self.spec {
+            AgentSpec::QLearning(c) => learn::q_learning::train(c, &make_env, &meta, options)?,
+            #[cfg(feature = "tch")]
+            AgentSpec::Dqn(c) => learn::dqn::train(c, &make_env, &meta, options)?,
+            #[cfg(feature = "tch")]
+            AgentSpec::Ppo(c) => learn::ppo::train(c, &make_env, &meta, options)?,
+            other => return Err(not_trainable(other).into()),
+        })
     }
 
     /// A fresh policy for `env` (built by `make_env` on `scenario`); `seed` seeds its randomness.
@@ -264,7 +185,7 @@ impl Agent {
         scenario: &Scenario,
         env: &ScalingEnv,
         seed: u64,
-    ) -> anyhow::Result<Box<dyn Policy>> {
+    ) -> Result<Box<dyn Policy>, AgentError> {
         Ok(match &self.spec {
             AgentSpec::Static { instances } => {
                 let sim = env.sim().config();
@@ -294,7 +215,7 @@ impl Agent {
                 up_window_s,
                 down_window_s,
             } => Box::new(ThresholdPolicy::new(
-                Context::new(env),
+                ClusterModel::new(env),
                 HpaConfig {
                     target: *target_utilisation,
                     tolerance: *tolerance,
@@ -303,26 +224,34 @@ impl Agent {
                 },
             )),
             AgentSpec::GreedyBudget { headroom, budget } => Box::new(GreedyBudgetPolicy::new(
-                Context::new(env),
+                ClusterModel::new(env),
                 *headroom,
                 *budget,
             )),
             AgentSpec::Predictive { headroom, .. } => {
-                Box::new(PredictivePolicy::new(Context::new(env), *headroom))
+                Box::new(PredictivePolicy::new(ClusterModel::new(env), *headroom))
             }
             AgentSpec::Dp {
                 horizon, headroom, ..
-            } => Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, false)),
-            AgentSpec::DpOracle { horizon, headroom } => {
-                Box::new(DpPolicy::new(Context::new(env), *horizon, *headroom, true))
-            }
+            } => Box::new(DpPolicy::new(
+                ClusterModel::new(env),
+                *horizon,
+                *headroom,
+                false,
+            )),
+            AgentSpec::DpOracle { horizon, headroom } => Box::new(DpPolicy::new(
+                ClusterModel::new(env),
+                *horizon,
+                *headroom,
+                true,
+            )),
             AgentSpec::QLearning(_) | AgentSpec::Dqn(_) | AgentSpec::Ppo(_) => {
                 let run = self
                     .checkpoint
                     .as_ref()
                     .ok_or_else(|| LearnError::NoCheckpoint(self.name.clone()))?;
-                let dir = crate::learn::checkpoint_dir(run)?;
-                let saved = crate::learn::run::TrainState::load(&dir)?;
+                let dir = learn::checkpoint_dir(run)?;
+                let saved = learn::run::TrainState::load(&dir)?;
                 if saved.kind != self.spec.kind() {
                     return Err(LearnError::BadCheckpoint {
                         path: dir,
@@ -340,49 +269,117 @@ impl Agent {
     }
 
     /// The greedy policy of a learner's checkpoint directory `dir`.
-    fn learner_policy(&self, dir: &Path, env: &ScalingEnv) -> anyhow::Result<Box<dyn Policy>> {
-        match &self.spec {
+    fn learner_policy(&self, dir: &Path, env: &ScalingEnv) -> Result<Box<dyn Policy>, AgentError> {
+        Ok(match &self.spec {
             AgentSpec::QLearning(_) => {
-                let p = crate::learn::q_learning::load_policy(dir)?;
+                let p = learn::q_learning::load_policy(dir)?;
                 if p.table.n_actions != env.action_space().flat_dim() {
-                    anyhow::bail!(
-                        "{}: Q-table for {} actions, env has {}",
-                        dir.display(),
-                        p.table.n_actions,
-                        env.action_space().flat_dim()
-                    );
+                    return Err(LearnError::Mismatch {
+                        path: dir.to_path_buf(),
+                        message: format!(
+                            "Q-table for {} actions, env has {}",
+                            p.table.n_actions,
+                            env.action_space().flat_dim()
+                        ),
+                    }
+                    .into());
                 }
-                Ok(Box::new(p))
+                Box::new(p)
             }
             #[cfg(feature = "tch")]
             AgentSpec::Dqn(_) => match saved_spec(dir)? {
-                AgentSpec::Dqn(cfg) => {
-                    Ok(Box::new(crate::learn::dqn::load_policy(dir, &cfg, env)?))
-                }
-                _ => anyhow::bail!("{}: agent.yaml is not a dqn agent", dir.display()),
+                AgentSpec::Dqn(cfg) => Box::new(learn::dqn::load_policy(dir, &cfg, env)?),
+                _ => return Err(not_saved_kind(dir, "dqn")),
             },
             #[cfg(feature = "tch")]
             AgentSpec::Ppo(_) => match saved_spec(dir)? {
-                AgentSpec::Ppo(cfg) => {
-                    Ok(Box::new(crate::learn::ppo::load_policy(dir, &cfg, env)?))
-                }
-                _ => anyhow::bail!("{}: agent.yaml is not a ppo agent", dir.display()),
+                AgentSpec::Ppo(cfg) => Box::new(learn::ppo::load_policy(dir, &cfg, env)?),
+                _ => return Err(not_saved_kind(dir, "ppo")),
             },
-            #[cfg(not(feature = "tch"))]
-            AgentSpec::Dqn(_) => Err(LearnError::NoTch("dqn").into()),
-            #[cfg(not(feature = "tch"))]
-            AgentSpec::Ppo(_) => Err(LearnError::NoTch("ppo").into()),
-            other => Err(LearnError::NotLearner(other.kind()).into()),
-        }
+            other => return Err(not_trainable(other).into()),
+        })
     }
+}
+
+/// Checks a spec once: every value in its documented range (errors name field and value).
+fn validate(spec: &AgentSpec, ctx: &Ctx) -> Result<(), ConfigError> {
+    match spec {
+        AgentSpec::Threshold {
+            target_utilisation,
+            tolerance,
+            up_window_s,
+            down_window_s,
+        } => {
+            ctx.check_range("target_utilisation", *target_utilisation, 1e-6, 1.0)?;
+            ctx.check_range("tolerance", *tolerance, 0.0, 1.0)?;
+            ctx.check_range("up_window_s", *up_window_s, 0.0, 1e9)?;
+            ctx.check_range("down_window_s", *down_window_s, 0.0, 1e9)?;
+        }
+        AgentSpec::GreedyBudget { headroom, budget } => {
+            ctx.check_range("headroom", *headroom, 0.0, 100.0)?;
+            if *budget == Some(0) {
+                return Err(ctx.invalid("budget", 0, "must be >= 1"));
+            }
+        }
+        AgentSpec::Predictive { headroom, forecast } => {
+            ctx.check_range("headroom", *headroom, 0.0, 100.0)?;
+            if forecast.model == ObsForecastModel::None {
+                return Err(ctx.invalid("forecast.model", "none", "predictive needs a forecast"));
+            }
+        }
+        AgentSpec::Dp {
+            horizon,
+            forecast,
+            headroom,
+        } => {
+            ctx.check_range("headroom", *headroom, 0.0, 100.0)?;
+            check_horizon(ctx, *horizon)?;
+            if forecast.model == ObsForecastModel::None {
+                return Err(ctx.invalid("forecast.model", "none", "dp needs a forecast"));
+            }
+        }
+        AgentSpec::DpOracle { horizon, headroom } => {
+            ctx.check_range("headroom", *headroom, 0.0, 100.0)?;
+            check_horizon(ctx, *horizon)?;
+        }
+        AgentSpec::QLearning(c) => c.validate(ctx)?,
+        AgentSpec::Dqn(c) => c.validate(ctx)?,
+        AgentSpec::Ppo(c) => c.validate(ctx)?,
+        AgentSpec::Static { .. } | AgentSpec::Random {} => {}
+    }
+    Ok(())
+}
+
+/// A DP planning horizon: 1..=1000 intervals.
+fn check_horizon(ctx: &Ctx, horizon: usize) -> Result<(), ConfigError> {
+    if horizon == 0 || horizon > 1000 {
+        return Err(ctx.invalid("horizon", horizon, "must be in 1..=1000"));
+    }
+    Ok(())
+}
+
+/// What `train` and checkpoint loading answer for a kind they have no arm for: a baseline, or a
+/// deep learner in a build without libtorch (the one place that fallback is written).
+fn not_trainable(spec: &AgentSpec) -> LearnError {
+    if spec.is_learner() {
+        LearnError::NoTch(spec.kind())
+    } else {
+        LearnError::NotLearner(spec.kind())
+    }
+}
+
+/// A checkpoint whose `agent.yaml` is of another kind than the agent loading it.
+#[cfg(feature = "tch")]
+fn not_saved_kind(dir: &Path, kind: &str) -> AgentError {
+    LearnError::BadCheckpoint {
+        path: dir.to_path_buf(),
+        reason: format!("agent.yaml is not a {kind} agent"),
+    }
+    .into()
 }
 
 /// The resolved agent a checkpoint directory was trained with (its network shape).
 #[cfg(feature = "tch")]
-fn saved_spec(dir: &Path) -> anyhow::Result<AgentSpec> {
-    let path = dir.join("agent.yaml");
-    Ok(crate::scenario::parse(
-        &std::fs::read_to_string(&path)?,
-        &path,
-    )?)
+fn saved_spec(dir: &Path) -> Result<AgentSpec, ConfigError> {
+    crate::io::read_yaml(&dir.join("agent.yaml"))
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::learn::dqn_config::DqnConfig;
-use crate::learn::ppo_config::PpoConfig;
+use crate::learn::dqn::DqnConfig;
+use crate::learn::ppo::PpoConfig;
 use crate::learn::q_learning::QLearningConfig;
-use crate::scenario::env_spec::ForecastSpec;
+use crate::scenario::env_spec::ObsForecastSpec;
 
 /// One agent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -55,7 +55,7 @@ pub enum AgentSpec {
         /// The forecast it sizes for (the env's `forecast` section). Default: damped Holt,
         /// refitted every 10 intervals on the last 240, 3 intervals ahead.
         #[serde(default = "default_forecast")]
-        forecast: ForecastSpec,
+        forecast: ObsForecastSpec,
     },
     /// Receding-horizon dynamic programming on a forecast.
     Dp {
@@ -67,7 +67,7 @@ pub enum AgentSpec {
         headroom: f64,
         /// Default: damped Holt as for `predictive`, `horizon` intervals ahead.
         #[serde(default = "default_forecast")]
-        forecast: ForecastSpec,
+        forecast: ObsForecastSpec,
     },
     /// `dp` on the true future rates (oracle forecast): a reference upper bound.
     DpOracle {
@@ -103,11 +103,11 @@ fn default_dp_horizon() -> usize {
 }
 
 /// Damped Holt on the last 240 intervals, refitted every 10.
-pub fn default_forecast() -> ForecastSpec {
+pub fn default_forecast() -> ObsForecastSpec {
     let classical =
         serde_yaml::from_str("{ model: holt, damped: true, refit_every: 10, window: 240 }")
             .expect("static forecast spec parses");
-    let mut f: ForecastSpec =
+    let mut f: ObsForecastSpec =
         serde_yaml::from_str("{ model: classical, horizon: 3 }").expect("static spec parses");
     f.classical = Some(classical);
     f

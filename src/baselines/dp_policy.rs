@@ -10,13 +10,13 @@
 //! while the scenarios' lognormal and gamma service times have heavier or lighter tails, so a
 //! plan that is optimal for the model sits right at the edge of the real SLO.
 
-use super::context::Context;
+use super::cluster::ClusterModel;
 use super::dp::{allocate, plan, Plan};
 use crate::env::{Action, StepInfo};
 use crate::policy::Policy;
 
 pub struct DpPolicy {
-    ctx: Context,
+    ctx: ClusterModel,
     horizon: usize,
     /// Extra load planned for (a margin for forecast and queueing-model error).
     headroom: f64,
@@ -26,7 +26,7 @@ pub struct DpPolicy {
 }
 
 impl DpPolicy {
-    pub fn new(ctx: Context, horizon: usize, headroom: f64, oracle: bool) -> DpPolicy {
+    pub fn new(ctx: ClusterModel, horizon: usize, headroom: f64, oracle: bool) -> DpPolicy {
         let name = if oracle { "dp_oracle" } else { "dp" }.to_string();
         DpPolicy {
             ctx,

@@ -3,12 +3,12 @@
 //! cover all of it, hands out instances one at a time to the pool with the largest unmet demand
 //! (ties to the lower pool index) until the budget is spent.
 
-use super::context::Context;
+use super::cluster::ClusterModel;
 use crate::env::{Action, StepInfo};
 use crate::policy::Policy;
 
 pub struct GreedyBudgetPolicy {
-    ctx: Context,
+    ctx: ClusterModel,
     /// Extra load planned for, as a fraction (0.2 = 20 %).
     headroom: f64,
     /// Instances to spread (the scenario's budget unless the agent sets its own).
@@ -16,7 +16,7 @@ pub struct GreedyBudgetPolicy {
 }
 
 impl GreedyBudgetPolicy {
-    pub fn new(ctx: Context, headroom: f64, budget: Option<u32>) -> GreedyBudgetPolicy {
+    pub fn new(ctx: ClusterModel, headroom: f64, budget: Option<u32>) -> GreedyBudgetPolicy {
         let budget = budget.or(ctx.budget);
         GreedyBudgetPolicy {
             ctx,

@@ -3,17 +3,17 @@
 //! queueing model says meets every SLO with `headroom`, so capacity is in place when the load
 //! arrives and is released as soon as no forecast step needs it.
 
-use super::context::Context;
+use super::cluster::ClusterModel;
 use crate::env::{Action, StepInfo};
 use crate::policy::Policy;
 
 pub struct PredictivePolicy {
-    ctx: Context,
+    ctx: ClusterModel,
     headroom: f64,
 }
 
 impl PredictivePolicy {
-    pub fn new(ctx: Context, headroom: f64) -> PredictivePolicy {
+    pub fn new(ctx: ClusterModel, headroom: f64) -> PredictivePolicy {
         PredictivePolicy { ctx, headroom }
     }
 }

@@ -1,19 +1,19 @@
 //! `threshold`: the reactive Kubernetes-HPA baseline, one `Hpa` controller per pool, driven by the
 //! pool's mean utilisation over the last interval.
 
-use super::context::Context;
+use super::cluster::ClusterModel;
 use super::hpa::{Hpa, HpaConfig};
 use crate::env::{Action, StepInfo};
 use crate::policy::Policy;
 
 pub struct ThresholdPolicy {
-    ctx: Context,
+    ctx: ClusterModel,
     cfg: HpaConfig,
     hpas: Vec<Hpa>,
 }
 
 impl ThresholdPolicy {
-    pub fn new(ctx: Context, cfg: HpaConfig) -> ThresholdPolicy {
+    pub fn new(ctx: ClusterModel, cfg: HpaConfig) -> ThresholdPolicy {
         let hpas = ctx.models.iter().map(|_| Hpa::new(cfg)).collect();
         ThresholdPolicy { ctx, cfg, hpas }
     }

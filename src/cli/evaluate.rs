@@ -8,9 +8,10 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
-use super::output::{atomic_write, run_dir};
+use super::output::run_dir;
 use crate::agents::Agent;
 use crate::evaluate::{evaluate, metric_names, paired, EpisodeMetrics, Evaluation, Paired};
+use crate::io::atomic_write;
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -91,7 +92,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
             .build()?,
         None => rayon::ThreadPoolBuilder::new().build()?,
     };
-    let bar = super::output::progress_bar(seeds.len() as u64 * agents.len() as u64, "episodes");
+    let bar = crate::io::progress_bar(seeds.len() as u64 * agents.len() as u64, "episodes");
     let mut results = Vec::new();
     for agent in &agents {
         let on_done = |_: &EpisodeMetrics| bar.inc(1);
@@ -156,9 +157,9 @@ fn write_csv(out: &std::path::Path, results: &[Evaluation]) -> anyhow::Result<()
                     .map(|m| format!("{}", e.get(m))),
             );
             row.extend([
-                format!("{}", e.instance_seconds),
-                e.steps.to_string(),
-                e.terminated.to_string(),
+                format!("{}", e.totals.instance_seconds),
+                e.tally.steps.to_string(),
+                e.tally.terminated.to_string(),
             ]);
             row.extend(classes.iter().map(|c| {
                 e.classes[c]

@@ -35,7 +35,7 @@ pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let started = std::time::Instant::now();
-    let bar = super::output::progress_bar(0, "runs");
+    let bar = crate::io::progress_bar(0, "runs");
     let on_progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);

@@ -1,13 +1,13 @@
 //! `shopgym forecast`: fit a model to a CSV column (or a scenario's generated traffic), forecast
 //! H steps with prediction intervals, optionally run a rolling-origin backtest, and write CSVs
-//! and/or one JSON object. Flags become a [`ForecastSpec`] and go through the same validation as
+//! and/or one JSON object. Flags become a [`ForecasterSpec`] and go through the same validation as
 //! YAML specs; the library's typed errors get file/flag context here.
 
 use crate::forecast::backtest::{rolling_origin, BacktestConfig, BacktestResult};
 use crate::forecast::io::{self, CsvOptions, GapPolicy, LoadedSeries};
 use crate::forecast::neural::NeuralSpec;
 use crate::forecast::spec::{default_lags, HwSpec, MethodSpec, ModelSpec, TransformSpec};
-use crate::forecast::{Calendar, FitStats, Forecast, ForecastSpec, Level, Series};
+use crate::forecast::{Calendar, FitStats, Forecast, ForecasterSpec, Level, Series};
 use anyhow::{bail, Context};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Map, Value};
@@ -145,7 +145,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<()> {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            ForecastSpec::from_yaml(&text).with_context(|| format!("in {}", p.display()))?
+            ForecasterSpec::from_yaml(&text).with_context(|| format!("in {}", p.display()))?
         }
         None => spec_from_flags(&args)?,
     };
@@ -274,7 +274,7 @@ fn parse_list(flag: &str, s: &str, n: Option<usize>) -> anyhow::Result<Vec<usize
     Ok(v)
 }
 
-fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
+fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecasterSpec> {
     let model = a.model.as_deref().unwrap_or_default();
     let need_season = |m: &str| {
         a.season
@@ -390,7 +390,7 @@ fn spec_from_flags(a: &ForecastArgs) -> anyhow::Result<ForecastSpec> {
              holt_winters_add, holt_winters_mul, arima, auto_arima, ridge, lstm, transformer)"
         ),
     };
-    let mut spec = ForecastSpec::new(ms);
+    let mut spec = ForecasterSpec::new(ms);
     spec.transform = match a.transform {
         None | Some(TransformArg::None) => TransformSpec::None,
         Some(TransformArg::Log) => TransformSpec::Log,

@@ -1,4 +1,4 @@
-//! Output helpers shared by subcommands: run directories and atomic writes.
+//! Output helpers shared by subcommands: default run directory names.
 
 use std::path::PathBuf;
 
@@ -31,24 +31,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
-
-/// A progress bar over `len` `unit`s on a terminal (stderr), hidden otherwise.
-pub fn progress_bar(len: u64, unit: &str) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(len);
-        let template =
-            format!("{{elapsed_precise}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{eta}} left)");
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(&template).expect("static template is valid"),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    }
-}
-
-pub use crate::util::atomic_write;
 
 #[cfg(test)]
 mod tests {

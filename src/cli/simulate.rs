@@ -13,13 +13,14 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::output::{atomic_write, run_dir};
+use super::output::run_dir;
 use crate::env::{Env, EnvConfig, RewardTerms, ScalingEnv};
+use crate::io::atomic_write;
 use crate::policy::{run_episode, Policy, RandomPolicy, StaticPolicy};
 use crate::scenario::env_spec::ActionModeSpec;
 use crate::scenario::Scenario;
 use crate::sim::IntervalStats;
-use crate::summary::EpisodeSummary;
+use crate::sim::SimSummary;
 
 /// Baseline policies the CLI can run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,7 +54,7 @@ pub struct SimulateArgs {
 #[derive(Debug, Serialize)]
 struct SimulateSummary {
     #[serde(flatten)]
-    summary: EpisodeSummary,
+    summary: SimSummary,
     /// Σ reward over the episode (see `env.reward`).
     #[serde(rename = "return")]
     episode_return: f64,
@@ -92,7 +93,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", csv_path.display()))?;
     csv.write_record(IntervalStats::csv_header(&scenario.sim))?;
 
-    let bar = super::output::progress_bar(scenario.sim.n_intervals(), "intervals");
+    let bar = crate::io::progress_bar(scenario.sim.n_intervals(), "intervals");
     let started = Instant::now();
     let mut write_err = None;
     let result = run_episode(&mut env, policy.as_mut(), Some(args.seed), |step| {
@@ -110,7 +111,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", csv_path.display()))?;
 
     let summary = SimulateSummary {
-        summary: EpisodeSummary::collect(env.sim(), scenario.name(), args.seed, &policy_name, wall),
+        summary: SimSummary::collect(env.sim(), scenario.name(), args.seed, &policy_name, wall),
         episode_return: result.episode_return,
         reward_terms: result.reward_terms,
         steps: result.steps,

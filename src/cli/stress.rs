@@ -58,7 +58,7 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
         max_slo_minutes: args.max_slo_minutes,
         max_error_rate: args.max_error_rate,
     };
-    let bar = super::output::progress_bar(agents.len() as u64, "agents");
+    let bar = crate::io::progress_bar(agents.len() as u64, "agents");
     let mut results = Vec::new();
     for a in &agents {
         results.push(
@@ -76,7 +76,7 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
     let json = serde_json::to_string_pretty(&serde_json::json!({
         "scenario": scenario.name(), "seeds": seeds, "limits": limits, "agents": results,
     }))?;
-    crate::util::atomic_write(&out.join("stress.json"), json.as_bytes())?;
+    crate::io::atomic_write(&out.join("stress.json"), json.as_bytes())?;
     let mut csv = String::from("agent,peak,slo_violation_minutes,error_rate,cost_per_order,cost,revenue_lost,broken,capacity_plan\n");
     for r in &results {
         for p in &r.points {
@@ -95,7 +95,7 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
             ));
         }
     }
-    crate::util::atomic_write(&out.join("stress.csv"), csv.as_bytes())?;
+    crate::io::atomic_write(&out.join("stress.csv"), csv.as_bytes())?;
     if args.json {
         println!("{json}");
         return Ok(());

@@ -74,7 +74,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
             .build()?,
         None => rayon::ThreadPoolBuilder::new().build()?,
     };
-    let summary = pool.install(|| learn::train(&scenario, &agent, &options))?;
+    let summary = pool.install(|| agent.train(&scenario, &options))?;
     println!("{}", serde_json::to_string_pretty(&summary)?);
     if summary.interrupted {
         eprintln!(

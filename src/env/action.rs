@@ -1,5 +1,6 @@
-//! Actions and their meaning: the `Action` value a policy returns, and the `ActionCodec` that
-//! turns it into per-pool instance targets (and back), builds the action space and the action mask.
+//! What actions mean: the `ActionCodec` turns the `Action` a policy returns (an element of the
+//! action space, defined with the spaces) into per-pool instance targets (and back), builds the
+//! action space and the action mask.
 //!
 //! Modes (`env.action.mode`):
 //! - `delta`: `MultiDiscrete`, per pool a value `v` in `-max_delta..=max_delta`; target = active +
@@ -14,20 +15,9 @@
 //! each pool's block is judged alone against the remaining budget (a mask cannot express the joint
 //! budget), for `joint` the whole combination is judged.
 
-use serde::{Deserialize, Serialize};
-
-use super::space::{Discrete, MultiDiscrete, Space};
+use super::space::{Action, Discrete, MultiDiscrete, Space};
 use crate::scenario::env_spec::{ActionModeSpec, ActionSpec};
 use crate::sim::{PoolView, SimConfig};
-
-/// One action: an element of the env's action space.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Action {
-    /// `joint` mode: one index.
-    Discrete(i64),
-    /// `delta` and `target` modes: one value per pool, in pool order.
-    MultiDiscrete(Vec<i64>),
-}
 
 /// Reads actions of one mode for one cluster. Built by `ScalingEnv`; `Policy`s use it to express
 /// the targets they want in the env's mode (`encode_targets`).

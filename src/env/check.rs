@@ -17,8 +17,8 @@
 
 use std::collections::BTreeSet;
 
-use super::action::Action;
 use super::error::EnvError;
+use super::space::Action;
 use super::space::Space;
 use super::{Env, StepInfo};
 use crate::sim::rng::stream;

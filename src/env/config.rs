@@ -1,10 +1,11 @@
 //! `EnvConfig`: the validated form of a scenario's `env:` section (`EnvSpec`). Checked once here
-//! against the scenario it will run on; errors are `ScenarioError::Invalid` naming the scenario
+//! against the scenario it will run on; errors are `ConfigError::Invalid` naming the scenario
 //! file, the field (`env.action.max_delta`, ...) and the value. Nothing downstream re-checks.
 
-use crate::scenario::env_spec::{ActionModeSpec, EnvSpec, ForecastModel};
-use crate::scenario::error::Ctx;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::io::ConfigError;
+use crate::io::Ctx;
+use crate::scenario::env_spec::{ActionModeSpec, EnvSpec, ObsForecastModel};
+use crate::scenario::Scenario;
 
 /// Most pools the `joint` action mode allows (3^8 = 6561 actions).
 pub const MAX_JOINT_POOLS: usize = 8;
@@ -24,12 +25,12 @@ pub struct EnvConfig {
 
 impl EnvConfig {
     /// The scenario's own `env:` section, validated.
-    pub fn from_scenario(scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+    pub fn from_scenario(scenario: &Scenario) -> Result<EnvConfig, ConfigError> {
         EnvConfig::new(&scenario.spec.env, scenario)
     }
 
     /// Validates `spec` (e.g. a per-run override of `scenario.spec.env`) for `scenario`.
-    pub fn new(spec: &EnvSpec, scenario: &Scenario) -> Result<EnvConfig, ScenarioError> {
+    pub fn new(spec: &EnvSpec, scenario: &Scenario) -> Result<EnvConfig, ConfigError> {
         let ctx = Ctx {
             file: &scenario.path,
         };
@@ -70,7 +71,7 @@ impl EnvConfig {
             Some(s) => s,
             None => ((86_400.0 / interval_s).round() as u32).max(1),
         };
-        if f.model == ForecastModel::Classical {
+        if f.model == ObsForecastModel::Classical {
             let Some(raw) = &f.classical else {
                 return Err(ctx.invalid(
                     "env.forecast.classical",
@@ -81,7 +82,7 @@ impl EnvConfig {
             classical_config(raw)
                 .map_err(|e| ctx.invalid("env.forecast.classical", format!("{raw:?}"), e))?;
         }
-        let forecast_horizon = if f.model == ForecastModel::None {
+        let forecast_horizon = if f.model == ObsForecastModel::None {
             0
         } else {
             f.horizon
@@ -158,7 +159,7 @@ impl EnvConfig {
 pub(crate) fn classical_config(
     raw: &serde_yaml::Value,
 ) -> Result<crate::forecast::ForecastConfig, String> {
-    let spec: crate::forecast::ForecastSpec =
+    let spec: crate::forecast::ForecasterSpec =
         serde_yaml::from_value(raw.clone()).map_err(|e| e.to_string())?;
     spec.build().map_err(|e| e.to_string())
 }

@@ -15,7 +15,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::config::EnvConfig;
-use crate::scenario::env_spec::ForecastModel;
+use crate::scenario::env_spec::ObsForecastModel;
 use crate::sim::rng::{stream, StreamRng};
 use crate::sim::{SimTime, Traffic};
 
@@ -40,9 +40,9 @@ pub trait ArrivalForecaster: Send {
 pub fn build(config: &EnvConfig, n_classes: usize) -> Box<dyn ArrivalForecaster> {
     let spec = &config.spec().forecast;
     match spec.model {
-        ForecastModel::Oracle => Box::new(Oracle::new(0.0)),
-        ForecastModel::NoisyOracle => Box::new(Oracle::new(spec.rel_error)),
-        ForecastModel::Classical => {
+        ObsForecastModel::Oracle => Box::new(Oracle::new(0.0)),
+        ObsForecastModel::NoisyOracle => Box::new(Oracle::new(spec.rel_error)),
+        ObsForecastModel::Classical => {
             let raw = spec
                 .classical
                 .as_ref()
@@ -51,7 +51,7 @@ pub fn build(config: &EnvConfig, n_classes: usize) -> Box<dyn ArrivalForecaster>
                 super::config::classical_config(raw).expect("validated: the classical spec builds");
             Box::new(Classical::new(cfg, n_classes))
         }
-        ForecastModel::SeasonalNaive => {
+        ObsForecastModel::SeasonalNaive => {
             Box::new(SeasonalNaive::new(n_classes, config.season_intervals()))
         }
         _ => Box::new(NoForecast),

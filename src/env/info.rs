@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use super::EpisodeTally;
 use crate::sim::{IntervalStats, PoolView, ScaleOutcome};
 
 /// The reward of one step split into its terms. Each term is its signed, weighted and scaled
@@ -33,7 +34,7 @@ impl RewardTerms {
 
 /// Forecast arrivals per class and interval ahead.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Forecast {
+pub struct ArrivalForecast {
     /// Intervals ahead (0 when the env has no forecaster).
     pub horizon: usize,
     pub n_classes: usize,
@@ -42,30 +43,11 @@ pub struct Forecast {
     pub values: Vec<f64>,
 }
 
-impl Forecast {
+impl ArrivalForecast {
     /// Class `c`, `h` intervals ahead (0 = the next interval) [requests].
     pub fn get(&self, c: usize, h: usize) -> f64 {
         self.values[h * self.n_classes + c]
     }
-}
-
-/// Totals of one finished episode (set by the `EpisodeStatistics` wrapper on its last step).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct EpisodeStats {
-    /// Σ reward.
-    pub episode_return: f64,
-    /// Steps taken.
-    pub length: u64,
-    /// Σ reward terms.
-    pub terms: RewardTerms,
-    /// Σ instance cost [$].
-    pub cost: f64,
-    /// Σ revenue lost [$].
-    pub revenue_lost: f64,
-    /// Σ class-intervals that violated their SLO.
-    pub slo_violations: u64,
-    pub terminated: bool,
-    pub truncated: bool,
 }
 
 /// Everything `reset` and `step` report besides observation and reward.
@@ -90,11 +72,11 @@ pub struct StepInfo {
     /// Billed instances now (all pools).
     pub billed_instances: u32,
     /// Forecast of the coming intervals (what the observation's forecast features encode).
-    pub forecast: Forecast,
+    pub forecast: ArrivalForecast,
     /// The interval just simulated (`None` after reset).
     pub stats: Option<IntervalStats>,
     /// Set on an episode's last step by `EpisodeStatistics`.
-    pub episode: Option<EpisodeStats>,
+    pub episode: Option<EpisodeTally>,
     /// `VecEnv` in `SameStep` autoreset mode: the ended episode's last observation (the returned
     /// observation is already the next episode's first).
     pub final_obs: Option<Vec<f32>>,

@@ -1,18 +1,5 @@
 //! The reinforcement-learning environment: the simulator behind Gymnasium's API, in Rust.
 //!
-//! Parts:
-//! - `space`: `Discrete`, `MultiDiscrete`, `Box` spaces (`contains`, `sample(rng)`, `flat_dim`).
-//! - `action`: `Action` and `ActionCodec` (modes `delta` / `target` / `joint`, action mask).
-//! - `config`: `EnvConfig`, the validated `env:` section of a scenario (`scenario::env_spec`).
-//! - `observation`: the flat observation, its feature names and bounds.
-//! - `forecast`: `ArrivalForecaster` and the `none` / `oracle` / `noisy_oracle` / `seasonal_naive` models.
-//! - `info`: `StepInfo`, `RewardTerms`, `EpisodeStats`.
-//! - `scaling`: `ScalingEnv`, the environment over one scenario.
-//! - `vec_env`: `VecEnv`, N envs stepped in parallel with rayon, named autoreset modes.
-//! - `wrappers`: observation normalisation, time limit, episode statistics.
-//! - `check`: `check_env`, the contract checker run over every scenario in the tests.
-//! - `error`: `EnvError`.
-//!
 //! The central trait is `Env`. Its contract (checked by `check_env`): `reset(Some(s))` re-seeds
 //! every random stream, so the same seed and the same actions give bit-identical trajectories;
 //! `reset(None)` continues the streams (a new, reproducible episode); `step` returns an
@@ -29,18 +16,20 @@ pub mod info;
 pub(crate) mod observation;
 pub mod scaling;
 pub mod space;
+pub mod tally;
 pub mod vec_env;
 pub mod wrappers;
 
-pub use action::{Action, ActionCodec};
+pub use action::ActionCodec;
 pub use check::{check_env, CheckError, CheckOptions, CheckReport};
 pub use config::EnvConfig;
 pub use error::EnvError;
 pub use forecast::ArrivalForecaster;
-pub use info::{EpisodeStats, Forecast, RewardTerms, StepInfo};
+pub use info::{ArrivalForecast, RewardTerms, StepInfo};
 pub use observation::{LATENCY_CLIP, QUEUE_CLIP, RATE_CLIP};
 pub use scaling::ScalingEnv;
-pub use space::{BoxSpace, Discrete, MultiDiscrete, Space};
+pub use space::{Action, BoxSpace, Discrete, MultiDiscrete, Space};
+pub use tally::EpisodeTally;
 pub use vec_env::{AutoresetMode, VecEnv, VecStep};
 pub use wrappers::{EpisodeStatistics, NormalizeObservation, RunningMeanStd, TimeLimit};
 

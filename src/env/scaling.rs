@@ -9,15 +9,17 @@
 //! at the scenario's horizon and `terminated` by the optional failure condition (`env.termination`);
 //! after either, `step` refuses until the next `reset`.
 
-use super::action::{Action, ActionCodec};
+use super::action::ActionCodec;
 use super::config::EnvConfig;
 use super::error::EnvError;
 use super::forecast::{self, ArrivalForecaster};
-use super::info::{Forecast, RewardTerms, StepInfo};
+use super::info::{ArrivalForecast, RewardTerms, StepInfo};
 use super::observation::ObsLayout;
+use super::space::Action;
 use super::space::Space;
 use super::{Env, Step};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::io::ConfigError;
+use crate::scenario::Scenario;
 use crate::sim::{IntervalStats, PoolView, Simulator};
 
 /// The autoscaling environment over one scenario.
@@ -46,7 +48,7 @@ pub struct ScalingEnv {
 
 impl ScalingEnv {
     /// The env of `scenario` with the scenario's own `env:` section.
-    pub fn from_scenario(scenario: &Scenario) -> Result<ScalingEnv, ScenarioError> {
+    pub fn from_scenario(scenario: &Scenario) -> Result<ScalingEnv, ConfigError> {
         let config = EnvConfig::from_scenario(scenario)?;
         Ok(
             ScalingEnv::new(scenario, config)
@@ -154,7 +156,7 @@ impl ScalingEnv {
             action_mask: self.codec.mask(&pools, billed),
             pools,
             billed_instances: billed,
-            forecast: Forecast {
+            forecast: ArrivalForecast {
                 horizon: h,
                 n_classes: self.counts.len(),
                 values: self.forecast.clone(),

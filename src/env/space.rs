@@ -13,7 +13,15 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-use super::action::Action;
+/// One action: an element of the env's action space (`Space::contains_action`,
+/// `Space::sample_action`); `ActionCodec` says what it means for the pools.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// `joint` mode: one index.
+    Discrete(i64),
+    /// `delta` and `target` modes: one value per pool, in pool order.
+    MultiDiscrete(Vec<i64>),
+}
 
 /// Integers `start..start + n` (`n >= 1`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -18,9 +18,9 @@
 
 use rayon::prelude::*;
 
-use super::action::Action;
 use super::error::EnvError;
 use super::info::StepInfo;
+use super::space::Action;
 use super::space::Space;
 use super::{Env, Step};
 use crate::sim::rng::child_seed;

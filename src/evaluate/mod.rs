@@ -2,8 +2,6 @@
 //! episode builds its own env and policy from its seed, so results do not depend on the thread
 //! count) and summarise the metrics with 95 % confidence intervals; compare agents pairwise on
 //! the same seeds (common random numbers make paired differences much tighter).
-//!
-//! Parts: `stats` (means, t-intervals).
 
 pub mod stats;
 
@@ -12,9 +10,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::agents::Agent;
+use crate::agents::{Agent, AgentError};
+use crate::env::{EnvError, EpisodeTally};
 use crate::policy::run_episode;
 use crate::scenario::Scenario;
+use crate::sim::Totals;
 pub use stats::{mean_ci, MeanCi};
 
 /// Per class results of one episode.
@@ -28,27 +28,20 @@ pub struct ClassResult {
     pub slo_violation_intervals: u64,
 }
 
-/// The metrics of one episode.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The metrics of one evaluated episode: its `EpisodeTally` (the step side: return, steps, SLO
+/// minutes, scaling actions) and the simulator's own episode totals (cost, revenue lost, instance
+/// seconds, arrivals and failures, summed per class: the exact figures; the tally's per-interval
+/// sums of cost and revenue agree with them up to rounding).
+///
+/// Serialised (`evaluate --json`, `runs/*.json`) in the flat layout of the README: `seed`,
+/// `return`, `cost`, `revenue_lost`, `slo_violation_intervals`, `slo_violation_minutes`,
+/// `error_rate`, `scaling_actions`, `instance_seconds`, `steps`, `terminated`, `classes`,
+/// `wall_seconds`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeMetrics {
     pub seed: u64,
-    #[serde(rename = "return")]
-    pub episode_return: f64,
-    /// Instance cost [$].
-    pub cost: f64,
-    /// [$]
-    pub revenue_lost: f64,
-    /// Σ over intervals of the classes violating their SLO.
-    pub slo_violation_intervals: u64,
-    /// Minutes of intervals in which any class violated its SLO.
-    pub slo_violation_minutes: f64,
-    /// Failed requests / arrivals.
-    pub error_rate: f64,
-    /// (step, pool) pairs whose instance target changed.
-    pub scaling_actions: u64,
-    pub instance_seconds: f64,
-    pub steps: u64,
-    pub terminated: bool,
+    pub tally: EpisodeTally,
+    pub totals: Totals,
     pub classes: BTreeMap<String, ClassResult>,
     /// Wall-clock seconds the episode took (not deterministic).
     pub wall_seconds: f64,
@@ -66,22 +59,56 @@ pub const METRICS: [&str; 7] = [
 ];
 
 impl EpisodeMetrics {
+    /// Failed requests (rejected, timed out, crashed) / arrivals; 0 without arrivals.
+    pub fn error_rate(&self) -> f64 {
+        let t = &self.totals;
+        if t.arrivals > 0 {
+            (t.rejected + t.timed_out + t.failed) as f64 / t.arrivals as f64
+        } else {
+            0.0
+        }
+    }
+
     /// Scalar metric `name` (one of `METRICS`, or `p99_ms.<class>`).
     pub fn get(&self, name: &str) -> f64 {
         match name {
-            "return" => self.episode_return,
-            "cost" => self.cost,
-            "revenue_lost" => self.revenue_lost,
-            "slo_violation_intervals" => self.slo_violation_intervals as f64,
-            "slo_violation_minutes" => self.slo_violation_minutes,
-            "error_rate" => self.error_rate,
-            "scaling_actions" => self.scaling_actions as f64,
+            "return" => self.tally.episode_return,
+            "cost" => self.totals.cost,
+            "revenue_lost" => self.totals.revenue_lost,
+            "slo_violation_intervals" => self.totals.slo_violation_intervals as f64,
+            "slo_violation_minutes" => self.tally.slo_violation_minutes,
+            "error_rate" => self.error_rate(),
+            "scaling_actions" => self.tally.scaling_actions as f64,
             other => other
                 .strip_prefix("p99_ms.")
                 .and_then(|c| self.classes.get(c))
                 .and_then(|c| c.p99_ms)
                 .unwrap_or(f64::NAN),
         }
+    }
+}
+
+impl Serialize for EpisodeMetrics {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("EpisodeMetrics", 13)?;
+        s.serialize_field("seed", &self.seed)?;
+        s.serialize_field("return", &self.tally.episode_return)?;
+        s.serialize_field("cost", &self.totals.cost)?;
+        s.serialize_field("revenue_lost", &self.totals.revenue_lost)?;
+        s.serialize_field(
+            "slo_violation_intervals",
+            &self.totals.slo_violation_intervals,
+        )?;
+        s.serialize_field("slo_violation_minutes", &self.tally.slo_violation_minutes)?;
+        s.serialize_field("error_rate", &self.error_rate())?;
+        s.serialize_field("scaling_actions", &self.tally.scaling_actions)?;
+        s.serialize_field("instance_seconds", &self.totals.instance_seconds)?;
+        s.serialize_field("steps", &self.tally.steps)?;
+        s.serialize_field("terminated", &self.tally.terminated)?;
+        s.serialize_field("classes", &self.classes)?;
+        s.serialize_field("wall_seconds", &self.wall_seconds)?;
+        s.end()
     }
 }
 
@@ -102,8 +129,19 @@ pub struct TracePoint {
     pub p99_ms: Vec<Option<f64>>,
 }
 
+/// Why an evaluation failed. Either stops that evaluation; other agents and seeds can go on.
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// The agent could not build its env or policy on the scenario.
+    #[error(transparent)]
+    Agent(#[from] AgentError),
+    /// The env refused a step (a policy returned an action outside the action space).
+    #[error(transparent)]
+    Env(#[from] EnvError),
+}
+
 /// Runs one episode of `agent` on `scenario` with `seed`.
-pub fn run_one(scenario: &Scenario, agent: &Agent, seed: u64) -> anyhow::Result<EpisodeMetrics> {
+pub fn run_one(scenario: &Scenario, agent: &Agent, seed: u64) -> Result<EpisodeMetrics, EvalError> {
     run_one_traced(scenario, agent, seed, None)
 }
 
@@ -113,38 +151,24 @@ pub fn run_one_traced(
     agent: &Agent,
     seed: u64,
     mut trace: Option<&mut Vec<TracePoint>>,
-) -> anyhow::Result<EpisodeMetrics> {
+) -> Result<EpisodeMetrics, EvalError> {
     let started = std::time::Instant::now();
     let mut env = agent.make_env(scenario)?;
     let mut policy = agent.policy(scenario, &env, seed)?;
-    let mut scaling_actions = 0u64;
-    let mut violation_minutes = 0.0;
-    let result = run_episode(&mut env, policy.as_mut(), Some(seed), |step| {
-        scaling_actions += step
-            .info
-            .scaling
-            .iter()
-            .filter(|o| o.target != o.before)
-            .count() as u64;
-        if let Some(s) = &step.info.stats {
-            if s.classes.iter().any(|c| c.slo_violated) {
-                violation_minutes += (s.end_s - s.start_s) / 60.0;
-            }
-            if let Some(t) = trace.as_deref_mut() {
-                let span = (s.end_s - s.start_s).max(1e-9);
-                t.push(TracePoint {
-                    t_s: s.end_s,
-                    arrival_rate: s.classes.iter().map(|c| c.arrivals as f64 / span).collect(),
-                    running: s.pools.iter().map(|p| p.running).collect(),
-                    active: step.info.pools.iter().map(|p| p.active).collect(),
-                    slo_latency_ms: s.classes.iter().map(|c| c.slo_latency_ms).collect(),
-                    p99_ms: s.classes.iter().map(|c| c.latency_ms.p99).collect(),
-                });
-            }
+    let tally = run_episode(&mut env, policy.as_mut(), Some(seed), |step| {
+        if let (Some(s), Some(t)) = (&step.info.stats, trace.as_deref_mut()) {
+            let span = (s.end_s - s.start_s).max(1e-9);
+            t.push(TracePoint {
+                t_s: s.end_s,
+                arrival_rate: s.classes.iter().map(|c| c.arrivals as f64 / span).collect(),
+                running: s.pools.iter().map(|p| p.running).collect(),
+                active: step.info.pools.iter().map(|p| p.active).collect(),
+                slo_latency_ms: s.classes.iter().map(|c| c.slo_latency_ms).collect(),
+                p99_ms: s.classes.iter().map(|c| c.latency_ms.p99).collect(),
+            });
         }
     })?;
     let sim = env.sim();
-    let totals = sim.totals();
     let classes = sim
         .config()
         .classes
@@ -163,23 +187,10 @@ pub fn run_one_traced(
             )
         })
         .collect();
-    let failed = totals.rejected + totals.timed_out + totals.failed;
     Ok(EpisodeMetrics {
         seed,
-        episode_return: result.episode_return,
-        cost: totals.cost,
-        revenue_lost: totals.revenue_lost,
-        slo_violation_intervals: totals.slo_violation_intervals,
-        slo_violation_minutes: violation_minutes,
-        error_rate: if totals.arrivals > 0 {
-            failed as f64 / totals.arrivals as f64
-        } else {
-            0.0
-        },
-        scaling_actions,
-        instance_seconds: totals.instance_seconds,
-        steps: result.steps,
-        terminated: result.terminated,
+        tally,
+        totals: sim.totals(),
         classes,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
@@ -218,7 +229,7 @@ pub fn evaluate(
     agent: &Agent,
     seeds: &[u64],
     on_done: &(dyn Fn(&EpisodeMetrics) + Sync),
-) -> anyhow::Result<Evaluation> {
+) -> Result<Evaluation, EvalError> {
     let episodes: Vec<EpisodeMetrics> = seeds
         .par_iter()
         .map(|&seed| {
@@ -226,7 +237,7 @@ pub fn evaluate(
             on_done(&m);
             Ok(m)
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect::<Result<_, EvalError>>()?;
     let mut mean = BTreeMap::new();
     let mut ci95 = BTreeMap::new();
     for name in metric_names(scenario) {

@@ -4,9 +4,6 @@
 //! run's result atomically as it ends (so an interrupted experiment resumes where it stopped;
 //! `force` re-runs), then builds `runs.csv`, `summary.csv`, `report.md` and the plots.
 //!
-//! Parts: `spec` (the YAML format), `report` (tables), `plots` (plotters PNG + SVG), `stress`
-//! (breaking points as a surge grows).
-//!
 //! Learners (`q_learning`, `dqn`, `ppo`) are trained first, one run per scenario in
 //! `train/<scenario>__<agent>/` on training seeds (from 0, disjoint from the evaluation seeds),
 //! with the entry's `train_steps` (`full_train_steps` with `--full`); a finished training is
@@ -16,30 +13,25 @@
 //! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
 //! `report.md`, `plots/*.{png,svg}`.
 
+mod error;
 pub mod plots;
 pub mod report;
+pub mod runs;
 pub mod spec;
 pub mod stress;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::agents::Agent;
 use crate::evaluate::{run_one_traced, EpisodeMetrics, TracePoint};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::io::{atomic_write, create_dir_all, ConfigError, FileError};
+use crate::learn::TrainOptions;
+use crate::scenario::Scenario;
+pub use error::ExperimentError;
+use runs::{run_file, RunRecord};
 pub use spec::ExperimentSpec;
-
-/// One finished run, as stored in `runs/*.json`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunRecord {
-    pub scenario: String,
-    pub agent: String,
-    pub seed: u64,
-    pub metrics: serde_json::Value,
-}
 
 /// A loaded experiment: its scenarios and agents resolved.
 pub struct Experiment {
@@ -50,11 +42,11 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    pub fn load(path: impl AsRef<Path>) -> Result<Experiment, ScenarioError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Experiment, ConfigError> {
         let path = path.as_ref();
-        let spec: ExperimentSpec = crate::scenario::read_yaml(path)?;
+        let spec: ExperimentSpec = crate::io::read_yaml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        let ctx = crate::scenario::error::Ctx { file: path };
+        let ctx = crate::io::Ctx { file: path };
         if spec.scenarios.is_empty() || spec.agents.is_empty() || spec.seeds.count == 0 {
             return Err(ctx.invalid(
                 "scenarios/agents/seeds.count",
@@ -130,13 +122,12 @@ pub struct RunOptions {
     pub full: bool,
 }
 
-fn run_file(out: &Path, scenario: &str, agent: &str, seed: u64) -> PathBuf {
-    out.join("runs")
-        .join(format!("{scenario}__{agent}__{seed}.json"))
-}
-
 /// Writes a trace as CSV: t, total arrival rate, then per pool active/running, per class latencies.
-fn write_trace(path: &Path, scenario: &Scenario, trace: &[TracePoint]) -> anyhow::Result<()> {
+fn write_trace(
+    path: &Path,
+    scenario: &Scenario,
+    trace: &[TracePoint],
+) -> Result<(), ExperimentError> {
     let tmp = path.with_extension("tmp");
     let mut w = csv::Writer::from_path(&tmp)?;
     let cfg = &scenario.sim;
@@ -164,9 +155,12 @@ fn write_trace(path: &Path, scenario: &Scenario, trace: &[TracePoint]) -> anyhow
         row.extend(p.p99_ms.iter().map(opt));
         w.write_record(&row)?;
     }
-    w.flush()?;
+    w.flush().map_err(FileError::at("writing", &tmp))?;
     drop(w);
-    std::fs::rename(&tmp, path)?;
+    std::fs::rename(&tmp, path).map_err(FileError::at(
+        format!("renaming {} to", tmp.display()),
+        path,
+    ))?;
     Ok(())
 }
 
@@ -176,10 +170,10 @@ pub fn run(
     exp: &Experiment,
     opts: &RunOptions,
     on_progress: &(dyn Fn(u64, u64) + Sync),
-) -> anyhow::Result<()> {
-    std::fs::create_dir_all(opts.out.join("runs"))?;
-    std::fs::create_dir_all(opts.out.join("traces"))?;
-    crate::util::atomic_write(
+) -> Result<(), ExperimentError> {
+    create_dir_all(&opts.out.join("runs"))?;
+    create_dir_all(&opts.out.join("traces"))?;
+    atomic_write(
         &opts.out.join("experiment.yaml"),
         serde_yaml::to_string(&exp.spec)?.as_bytes(),
     )?;
@@ -206,15 +200,17 @@ pub fn run(
         .build()?;
     pool.install(|| {
         todo.par_iter()
-            .try_for_each(|&(si, ai, seed, traced)| -> anyhow::Result<()> {
+            .try_for_each(|&(si, ai, seed, traced)| -> Result<(), ExperimentError> {
                 let scenario = &exp.scenarios[si];
                 let agent = &agents[si][ai];
                 let mut trace = Vec::new();
                 let m: EpisodeMetrics =
-                    run_one_traced(scenario, agent, seed, traced.then_some(&mut trace))
-                        .with_context(|| {
-                            format!("{} / {} / seed {seed}", scenario.name(), agent.name)
-                        })?;
+                    run_one_traced(scenario, agent, seed, traced.then_some(&mut trace)).map_err(
+                        |source| ExperimentError::Run {
+                            run: format!("{} / {} / seed {seed}", scenario.name(), agent.name),
+                            source,
+                        },
+                    )?;
                 if traced {
                     let tp = opts.out.join("traces").join(format!(
                         "{}__{}.csv",
@@ -230,7 +226,7 @@ pub fn run(
                     metrics: serde_json::to_value(&m)?,
                 };
                 let file = run_file(&opts.out, scenario.name(), &agent.name, seed);
-                crate::util::atomic_write(&file, serde_json::to_string_pretty(&rec)?.as_bytes())?;
+                atomic_write(&file, serde_json::to_string_pretty(&rec)?.as_bytes())?;
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_progress(n, total);
                 Ok(())
@@ -253,7 +249,7 @@ fn trained_for(run_dir: &Path) -> Option<u64> {
 
 /// Trains (or finds, or resumes) every learner on every scenario it runs on; returns the agents
 /// to evaluate per scenario, learners pointing at their trained checkpoints.
-fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec<Agent>>> {
+fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>, ExperimentError> {
     let dir = exp.path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
     for (si, s) in exp.scenarios.iter().enumerate() {
@@ -284,11 +280,11 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec
             let wanted = steps.or(a.spec.total_steps());
             if let (false, Some(had), Some(wanted)) = (opts.force, trained_for(&run_dir), wanted) {
                 if had != wanted {
-                    anyhow::bail!(
-                        "{} was trained for {had} steps, this run asks for {wanted}: \
-                         pass --force to retrain (and re-run every result), or use another --out",
-                        run_dir.display()
-                    );
+                    return Err(ExperimentError::Budget {
+                        dir: run_dir,
+                        had,
+                        wanted,
+                    });
                 }
             }
             let finished = run_dir.join("final").join("state.json").is_file();
@@ -300,7 +296,8 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec
                         .join("state.json")
                         .is_file();
                 if opts.force && run_dir.exists() {
-                    std::fs::remove_dir_all(&run_dir)?;
+                    std::fs::remove_dir_all(&run_dir)
+                        .map_err(FileError::at("removing", &run_dir))?;
                 }
                 eprintln!(
                     "training {} on {} ({} steps)",
@@ -308,10 +305,9 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec
                     s.name(),
                     steps.map_or("default".into(), |n| n.to_string())
                 );
-                crate::learn::train(
+                a.train(
                     s,
-                    a,
-                    &crate::learn::TrainOptions {
+                    &TrainOptions {
                         steps,
                         seed: 0,
                         out: run_dir.clone(),
@@ -319,7 +315,11 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> anyhow::Result<Vec<Vec
                         progress: false,
                     },
                 )
-                .with_context(|| format!("training {} on {}", a.name, s.name()))?;
+                .map_err(|source| ExperimentError::Train {
+                    agent: a.name.clone(),
+                    scenario: s.name().to_string(),
+                    source,
+                })?;
             }
             row.push(a.clone().with_checkpoint(run_dir));
         }

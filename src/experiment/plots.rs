@@ -12,12 +12,11 @@
 
 use std::path::Path;
 
-use anyhow::anyhow;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::report::{load_runs, metric};
-use super::Experiment;
+use super::runs::{load_runs, metric};
+use super::{Experiment, ExperimentError};
 use crate::evaluate::mean_ci;
 use crate::scenario::Scenario;
 
@@ -60,13 +59,16 @@ struct Trace {
     latency: Vec<Option<f64>>,
 }
 
-fn read_trace(path: &Path, agent: &str, class: &str) -> anyhow::Result<Trace> {
+fn read_trace(path: &Path, agent: &str, class: &str) -> Result<Trace, ExperimentError> {
     let mut r = csv::Reader::from_path(path)?;
     let h = r.headers()?.clone();
     let col = |name: &str| {
         h.iter()
             .position(|x| x == name)
-            .ok_or_else(|| anyhow!("{}: no column {name}", path.display()))
+            .ok_or_else(|| ExperimentError::Stored {
+                path: path.to_path_buf(),
+                message: format!("no column {name}"),
+            })
     };
     let (t, a, l) = (
         col("t_s")?,
@@ -98,8 +100,8 @@ fn read_trace(path: &Path, agent: &str, class: &str) -> anyhow::Result<Trace> {
     Ok(tr)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> anyhow::Error {
-    anyhow!("plotting: {e:?}")
+fn err<E: std::fmt::Debug>(e: E) -> ExperimentError {
+    ExperimentError::Plot(format!("{e:?}"))
 }
 
 /// A legend entry: a short line in `style`.
@@ -111,7 +113,7 @@ fn legend_line(style: ShapeStyle) -> impl Fn((i32, i32)) -> PathElement<(i32, i3
 fn finish<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
     c: &mut ChartContext<'a, DB, CT>,
     root: &DrawingArea<DB, Shift>,
-) -> anyhow::Result<()> {
+) -> Result<(), ExperimentError> {
     c.configure_series_labels()
         .background_style(WHITE.mix(0.8))
         .border_style(BLACK)
@@ -124,7 +126,7 @@ fn draw_traffic<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     traces: &[Trace],
-) -> anyhow::Result<()> {
+) -> Result<(), ExperimentError> {
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(title, ("sans-serif", 22)).map_err(err)?;
     let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 / 2);
@@ -185,7 +187,7 @@ fn draw_latency<DB: DrawingBackend>(
     title: &str,
     traces: &[Trace],
     target_ms: f64,
-) -> anyhow::Result<()> {
+) -> Result<(), ExperimentError> {
     root.fill(&WHITE).map_err(err)?;
     let t_max = traces
         .iter()
@@ -235,7 +237,7 @@ fn draw_scatter<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     pts: &[Point],
-) -> anyhow::Result<()> {
+) -> Result<(), ExperimentError> {
     root.fill(&WHITE).map_err(err)?;
     let x_max = pts.iter().map(|p| p.2[1]).fold(0.0, f64::max).max(1e-3) * 1.15;
     let y_max = pts.iter().map(|p| p.4[1]).fold(0.0, f64::max).max(1.0) * 1.15;
@@ -284,7 +286,7 @@ struct Curve {
     eval: Vec<(f64, f64)>,
 }
 
-fn read_curve(path: &Path, agent: &str) -> anyhow::Result<Curve> {
+fn read_curve(path: &Path, agent: &str) -> Result<Curve, ExperimentError> {
     let mut r = csv::Reader::from_path(path)?;
     let mut c = Curve {
         agent: agent.to_string(),
@@ -312,7 +314,7 @@ fn draw_learning<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     curves: &[Curve],
-) -> anyhow::Result<()> {
+) -> Result<(), ExperimentError> {
     root.fill(&WHITE).map_err(err)?;
     let pts = || curves.iter().flat_map(|c| c.train.iter().chain(&c.eval));
     let x_max = pts().map(|p| p.0).fold(1.0, f64::max);
@@ -354,9 +356,9 @@ fn render(
     dir: &Path,
     stem: &str,
     size: (u32, u32),
-    png: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> anyhow::Result<()>,
-    svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
+    png: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), ExperimentError>,
+    svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), ExperimentError>,
+) -> Result<(), ExperimentError> {
     let p = dir.join(format!("{stem}.png"));
     png(&BitMapBackend::new(&p, size).into_drawing_area())?;
     let s = dir.join(format!("{stem}.svg"));
@@ -376,10 +378,10 @@ fn key_class(s: &Scenario) -> usize {
         .unwrap_or(0)
 }
 
-pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<()> {
+pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), ExperimentError> {
     register_font();
     let dir = out.join("plots");
-    std::fs::create_dir_all(&dir)?;
+    crate::io::create_dir_all(&dir)?;
     for (si, s) in exp.scenarios.iter().enumerate() {
         let k = key_class(s);
         let class = &s.sim.classes[k];

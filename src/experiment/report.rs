@@ -5,7 +5,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{Experiment, RunRecord};
+use crate::io::FileError;
+
+use super::plots::plot_files;
+use super::runs::{load_runs, metric};
+use super::{Experiment, ExperimentError};
 use crate::evaluate::mean_ci;
 
 /// Metrics reported, with their column titles.
@@ -18,35 +22,6 @@ const REPORTED: [(&str, &str); 7] = [
     ("scaling_actions", "scaling actions"),
     ("slo_violation_intervals", "violating class-intervals"),
 ];
-
-/// A metric of a stored run (`p99_ms.<class>` for latencies).
-pub fn metric(rec: &RunRecord, name: &str) -> f64 {
-    let m = &rec.metrics;
-    match name.strip_prefix("p99_ms.") {
-        Some(class) => m["classes"][class]["p99_ms"].as_f64().unwrap_or(f64::NAN),
-        None => m[name].as_f64().unwrap_or(f64::NAN),
-    }
-}
-
-/// Reads the stored runs of `scenario` × `agent` on `seeds`, in seed order.
-pub fn load_runs(
-    out: &Path,
-    scenario: &str,
-    agent: &str,
-    seeds: &[u64],
-) -> anyhow::Result<Vec<RunRecord>> {
-    seeds
-        .iter()
-        .map(|&seed| {
-            let f = out
-                .join("runs")
-                .join(format!("{scenario}__{agent}__{seed}.json"));
-            let text =
-                std::fs::read_to_string(&f).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
-            Ok(serde_json::from_str(&text)?)
-        })
-        .collect()
-}
 
 fn fmt_ci(xs: &[f64]) -> String {
     let m = mean_ci(xs);
@@ -63,7 +38,7 @@ fn fmt_ci(xs: &[f64]) -> String {
     )
 }
 
-pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<()> {
+pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), ExperimentError> {
     let mut runs_csv = csv::Writer::from_path(out.join("runs.csv.tmp"))?;
     let mut summary_csv = csv::Writer::from_path(out.join("summary.csv.tmp"))?;
     let mut md = String::new();
@@ -176,7 +151,7 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
         writeln!(md, "| agent | Δ return | Δ cost $ | Δ lost revenue $ | Δ SLO-violation min |\n|---|---|---|---|---|")?;
         md.push_str(&paired_rows);
         writeln!(md)?;
-        for (file, title) in super::plots::plot_files(s.name()) {
+        for (file, title) in plot_files(s.name()) {
             if out.join("plots").join(format!("{file}.png")).exists() {
                 writeln!(
                     md,
@@ -185,12 +160,19 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> anyhow::Result<
             }
         }
     }
-    runs_csv.flush()?;
-    summary_csv.flush()?;
+    runs_csv
+        .flush()
+        .map_err(FileError::at("writing", &out.join("runs.csv.tmp")))?;
+    summary_csv
+        .flush()
+        .map_err(FileError::at("writing", &out.join("summary.csv.tmp")))?;
     drop(runs_csv);
     drop(summary_csv);
-    std::fs::rename(out.join("runs.csv.tmp"), out.join("runs.csv"))?;
-    std::fs::rename(out.join("summary.csv.tmp"), out.join("summary.csv"))?;
-    crate::util::atomic_write(&out.join("report.md"), md.as_bytes())?;
+    for f in ["runs.csv", "summary.csv"] {
+        let (tmp, to) = (out.join(format!("{f}.tmp")), out.join(f));
+        std::fs::rename(&tmp, &to)
+            .map_err(FileError::at(format!("renaming {} to", tmp.display()), &to))?;
+    }
+    crate::io::atomic_write(&out.join("report.md"), md.as_bytes())?;
     Ok(())
 }

@@ -8,9 +8,11 @@
 
 use serde::Serialize;
 
+use super::ExperimentError;
 use crate::agents::Agent;
 use crate::evaluate::{run_one_traced, TracePoint};
-use crate::scenario::{Scenario, ScenarioError};
+use crate::io::ConfigError;
+use crate::scenario::Scenario;
 
 /// Limits that define "broken".
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -46,8 +48,8 @@ pub struct StressResult {
 }
 
 /// `scenario` with its surge peaking at `m` times base traffic.
-pub fn with_peak(scenario: &Scenario, m: f64) -> Result<Scenario, ScenarioError> {
-    let ctx = crate::scenario::error::Ctx {
+pub fn with_peak(scenario: &Scenario, m: f64) -> Result<Scenario, ConfigError> {
+    let ctx = crate::io::Ctx {
         file: &scenario.path,
     };
     let mut spec = scenario.spec.clone();
@@ -80,7 +82,7 @@ pub fn stress(
     peaks: &[f64],
     seeds: &[u64],
     limits: Limits,
-) -> anyhow::Result<StressResult> {
+) -> Result<StressResult, ExperimentError> {
     use rayon::prelude::*;
     let order = scenario.sim.class_index("order");
     let mut points = Vec::new();
@@ -91,10 +93,15 @@ pub fn stress(
             .enumerate()
             .map(|(k, &seed)| {
                 let mut trace = Vec::new();
-                let m = run_one_traced(&s, agent, seed, (k == 0).then_some(&mut trace))?;
+                let m = run_one_traced(&s, agent, seed, (k == 0).then_some(&mut trace)).map_err(
+                    |source| ExperimentError::Run {
+                        run: format!("{} / {} / seed {seed}", s.name(), agent.name),
+                        source,
+                    },
+                )?;
                 Ok((m, trace))
             })
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<Result<_, ExperimentError>>()?;
         let n = runs.len() as f64;
         let mean = |f: &dyn Fn(&crate::evaluate::EpisodeMetrics) -> f64| {
             runs.iter().map(|(r, _)| f(r)).sum::<f64>() / n
@@ -106,12 +113,12 @@ pub fn stress(
                 None => r.classes.values().map(|c| c.completed as f64).sum(),
             })
             .sum();
-        let cost: f64 = runs.iter().map(|(r, _)| r.cost).sum();
+        let cost: f64 = runs.iter().map(|(r, _)| r.totals.cost).sum();
         let plan = (0..s.sim.pools.len())
             .map(|p| runs[0].1.iter().map(|t| t.active[p]).max().unwrap_or(0))
             .collect();
-        let slo = mean(&|r| r.slo_violation_minutes);
-        let err = mean(&|r| r.error_rate);
+        let slo = mean(&|r| r.tally.slo_violation_minutes);
+        let err = mean(&|r| r.error_rate());
         points.push(StressPoint {
             peak: m,
             slo_violation_minutes: slo,
@@ -122,7 +129,7 @@ pub fn stress(
                 f64::INFINITY
             },
             cost: cost / n,
-            revenue_lost: mean(&|r| r.revenue_lost),
+            revenue_lost: mean(&|r| r.totals.revenue_lost),
             capacity_plan: plan,
             broken: slo > limits.max_slo_minutes || err > limits.max_error_rate,
         });

@@ -157,7 +157,7 @@ pub fn rolling_origin(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forecast::baseline::{Baseline, BaselineKind};
+    use crate::forecast::naive::{Naive, NaiveKind};
 
     #[test]
     fn naive_on_a_line_has_error_k() {
@@ -171,7 +171,7 @@ mod tests {
             level: None,
             mase_season: 1,
         };
-        let r = rolling_origin(&Baseline::new(BaselineKind::Naive).unwrap(), &s, &cfg).unwrap();
+        let r = rolling_origin(&Naive::new(NaiveKind::Naive).unwrap(), &s, &cfg).unwrap();
         assert_eq!(r.origins, vec![89, 91, 93, 95, 97]);
         assert_eq!(r.fits, 3);
         for k in 1..=3 {

@@ -14,28 +14,15 @@
 //!
 //! Neural models ([`neural`]: LSTM, Transformer on libtorch, `--features tch`) implement the same
 //! two traits.
-//!
-//! # Parts
-//! * [`series`]: the validated input ([`Series`], [`Calendar`], [`Exog`]).
-//! * [`baseline`]: naive, seasonal naive, moving average, drift.
-//! * [`ets`]: exponential smoothing (SES, Holt with damping, Holt-Winters additive and
-//!   multiplicative), statsmodels-compatible recursions, SSE fitted with Nelder-Mead.
-//! * [`arima`]: SARIMA(p,d,q)(P,D,Q)s by CSS and exact Kalman likelihood, AIC/AICc, auto order search.
-//! * [`ridge`]: ridge regression on lags, calendar features and known regressors.
-//! * [`neural`]: LSTM and Transformer forecasters (spec always compiled, models with `tch`).
-//! * [`transform`]: log / Box-Cox wrapper around any forecaster.
-//! * [`spec`]: the YAML spec (`model:` tagged) and its validation into a built forecaster.
-//! * [`metrics`], [`backtest`]: accuracy metrics and rolling-origin evaluation.
-//! * [`io`]: loading a series from CSV. [`decompose`], [`optim`]: shared numerical helpers.
 
 pub mod arima;
 pub mod backtest;
-pub mod baseline;
 pub mod decompose;
 mod error;
 pub mod ets;
 pub mod io;
 pub mod metrics;
+pub mod naive;
 pub mod neural;
 pub mod online;
 pub mod optim;
@@ -46,7 +33,7 @@ pub mod transform;
 
 pub use error::ForecastError;
 pub use series::{Calendar, Exog, Series};
-pub use spec::{ForecastConfig, ForecastSpec};
+pub use spec::{ForecastConfig, ForecasterSpec};
 
 use std::fmt::Debug;
 

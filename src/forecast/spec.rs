@@ -29,8 +29,8 @@
 
 use super::arima::auto::AutoArima;
 use super::arima::{Arima, Method, Order, SeasonalOrder};
-use super::baseline::{Baseline, BaselineKind};
 use super::ets::{ExponentialSmoothing, SeasonKind};
+use super::naive::{Naive, NaiveKind};
 use super::neural::{self, Arch, NeuralSpec};
 use super::online::{OnlineForecaster, RefitPolicy};
 use super::ridge::Ridge;
@@ -219,7 +219,7 @@ const COMMON_KEYS: [&str; 4] = ["transform", "boxcox_lambda", "refit_every", "wi
 
 /// A parsed, not yet validated forecaster spec (see the module docs for the YAML shape).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ForecastSpec {
+pub struct ForecasterSpec {
     /// The model and its fields.
     pub model: ModelSpec,
     /// Transform applied before fitting.
@@ -232,7 +232,7 @@ pub struct ForecastSpec {
     pub window: Option<usize>,
 }
 
-impl<'de> Deserialize<'de> for ForecastSpec {
+impl<'de> Deserialize<'de> for ForecasterSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map: BTreeMap<String, serde_yaml::Value> = BTreeMap::deserialize(d)?;
         let mut common = serde_yaml::Mapping::new();
@@ -249,7 +249,7 @@ impl<'de> Deserialize<'de> for ForecastSpec {
             serde_yaml::from_value(serde_yaml::Value::Mapping(common)).map_err(D::Error::custom)?;
         let m: ModelSpec =
             serde_yaml::from_value(serde_yaml::Value::Mapping(model)).map_err(D::Error::custom)?;
-        Ok(ForecastSpec {
+        Ok(ForecasterSpec {
             model: m,
             transform: c.transform,
             boxcox_lambda: c.boxcox_lambda,
@@ -259,10 +259,10 @@ impl<'de> Deserialize<'de> for ForecastSpec {
     }
 }
 
-impl ForecastSpec {
+impl ForecasterSpec {
     /// A spec with no transform and no refit policy.
     pub fn new(model: ModelSpec) -> Self {
-        ForecastSpec {
+        ForecasterSpec {
             model,
             transform: TransformSpec::None,
             boxcox_lambda: None,
@@ -288,18 +288,14 @@ impl ForecastSpec {
     /// Validates and builds the forecaster.
     pub fn build(&self) -> Result<ForecastConfig, ForecastError> {
         let model: Arc<dyn Forecaster> = match &self.model {
-            ModelSpec::Naive {} => Arc::new(Baseline::new(BaselineKind::Naive)?),
+            ModelSpec::Naive {} => Arc::new(Naive::new(NaiveKind::Naive)?),
             ModelSpec::SeasonalNaive { season } => {
-                Arc::new(Baseline::new(BaselineKind::SeasonalNaive {
-                    season: *season,
-                })?)
+                Arc::new(Naive::new(NaiveKind::SeasonalNaive { season: *season })?)
             }
             ModelSpec::MovingAverage { window } => {
-                Arc::new(Baseline::new(BaselineKind::MovingAverage {
-                    window: *window,
-                })?)
+                Arc::new(Naive::new(NaiveKind::MovingAverage { window: *window })?)
             }
-            ModelSpec::Drift {} => Arc::new(Baseline::new(BaselineKind::Drift)?),
+            ModelSpec::Drift {} => Arc::new(Naive::new(NaiveKind::Drift)?),
             ModelSpec::Ses { alpha } => {
                 Arc::new(ExponentialSmoothing::ses().with_params(*alpha, None, None, None))
             }
@@ -467,9 +463,9 @@ fn hw(h: &HwSpec, kind: SeasonKind) -> Result<ExponentialSmoothing, ForecastErro
     )
 }
 
-impl TryFrom<ForecastSpec> for ForecastConfig {
+impl TryFrom<ForecasterSpec> for ForecastConfig {
     type Error = ForecastError;
-    fn try_from(spec: ForecastSpec) -> Result<Self, Self::Error> {
+    fn try_from(spec: ForecasterSpec) -> Result<Self, Self::Error> {
         spec.build()
     }
 }
@@ -497,7 +493,7 @@ mod tests {
 
     #[test]
     fn parses_and_builds() {
-        let s = ForecastSpec::from_yaml(
+        let s = ForecasterSpec::from_yaml(
             "model: holt_winters_add\nseason: 24\ndamped: true\ntransform: log\nrefit_every: 12\n",
         )
         .unwrap();
@@ -505,9 +501,9 @@ mod tests {
         let c = s.build().unwrap();
         assert_eq!(c.model.name(), "holt_winters_add");
         assert_eq!(c.policy.refit_every, Some(12));
-        let s = ForecastSpec::from_yaml("model: naive\n").unwrap();
+        let s = ForecasterSpec::from_yaml("model: naive\n").unwrap();
         assert_eq!(s.model, ModelSpec::Naive {});
-        let s = ForecastSpec::from_yaml(
+        let s = ForecasterSpec::from_yaml(
             "model: arima\norder: [0, 1, 1]\nseasonal_order: [0, 1, 1, 12]\n",
         )
         .unwrap();
@@ -516,18 +512,18 @@ mod tests {
 
     #[test]
     fn errors_name_the_field() {
-        let e = ForecastSpec::from_yaml("model: holt_winters_add\nsesaon: 24\n").unwrap_err();
+        let e = ForecasterSpec::from_yaml("model: holt_winters_add\nsesaon: 24\n").unwrap_err();
         assert!(e.to_string().contains("sesaon"), "{e}");
-        let e = ForecastSpec::from_yaml("model: prophet\n").unwrap_err();
+        let e = ForecasterSpec::from_yaml("model: prophet\n").unwrap_err();
         assert!(e.to_string().contains("prophet"), "{e}");
-        let e = ForecastSpec::from_yaml("model: naive\ntransform: sqrt\n").unwrap_err();
+        let e = ForecasterSpec::from_yaml("model: naive\ntransform: sqrt\n").unwrap_err();
         assert!(e.to_string().contains("sqrt"), "{e}");
-        let e = ForecastSpec::from_yaml("model: holt_winters_add\nseason: 1\n")
+        let e = ForecasterSpec::from_yaml("model: holt_winters_add\nseason: 1\n")
             .unwrap()
             .build()
             .unwrap_err();
         assert!(e.to_string().contains("season"), "{e}");
-        let e = ForecastSpec::from_yaml("model: naive\nfoo: 1\n").unwrap_err();
+        let e = ForecasterSpec::from_yaml("model: naive\nfoo: 1\n").unwrap_err();
         assert!(e.to_string().contains("foo"), "{e}");
     }
 }

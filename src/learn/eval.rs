@@ -5,24 +5,23 @@
 
 use rayon::prelude::*;
 
-use super::run::{EpisodeTotals, RunLog};
-use crate::agents::Agent;
-use crate::env::{Action, Env, ScalingEnv, StepInfo};
-use crate::scenario::Scenario;
+use super::run::RunLog;
+use super::{LearnError, MakeEnv};
+use crate::env::{Action, Env, EpisodeTally, ScalingEnv, StepInfo};
 
 /// Means over the evaluation episodes.
 #[derive(Debug, Clone, Default)]
 pub struct EvalResult {
-    pub episodes: Vec<EpisodeTotals>,
+    pub episodes: Vec<EpisodeTally>,
 }
 
 impl EvalResult {
-    fn mean(&self, f: impl Fn(&EpisodeTotals) -> f64) -> f64 {
+    fn mean(&self, f: impl Fn(&EpisodeTally) -> f64) -> f64 {
         self.episodes.iter().map(f).sum::<f64>() / self.episodes.len().max(1) as f64
     }
 
     pub fn mean_return(&self) -> f64 {
-        self.mean(|e| e.ret)
+        self.mean(|e| e.episode_return)
     }
 
     /// Logs `eval/episodic_return`, `eval/cost`, `eval/revenue_lost`, `eval/slo_violations`.
@@ -32,7 +31,7 @@ impl EvalResult {
         log.scalar("eval/revenue_lost", self.mean(|e| e.revenue_lost), step);
         log.scalar(
             "eval/slo_violations",
-            self.mean(|e| e.slo_violations as f64),
+            self.mean(|e| e.slo_violation_intervals as f64),
             step,
         );
     }
@@ -41,29 +40,29 @@ impl EvalResult {
 /// A batched greedy actor: observations `[n, obs_dim]` and their infos in, one action per row out.
 pub type BatchActor<'a> = dyn FnMut(&[f32], &[&StepInfo]) -> Vec<Action> + 'a;
 
-/// Runs one episode per seed; `act(obs [n, obs_dim], infos)` returns one action per row.
+/// Runs one episode per seed in envs from `make_env`; `act(obs [n, obs_dim], infos)` returns one
+/// action per row.
 pub fn evaluate_batched(
-    scenario: &Scenario,
-    agent: &Agent,
+    make_env: &MakeEnv<'_>,
     seeds: &[u64],
     act: &mut BatchActor<'_>,
-) -> anyhow::Result<EvalResult> {
+) -> Result<EvalResult, LearnError> {
     struct Slot {
         env: ScalingEnv,
         obs: Vec<f32>,
         info: StepInfo,
-        totals: EpisodeTotals,
+        tally: EpisodeTally,
         done: bool,
     }
     let mut slots = Vec::with_capacity(seeds.len());
     for &seed in seeds {
-        let mut env = agent.make_env(scenario)?;
+        let mut env = make_env()?;
         let (obs, info) = env.reset(Some(seed));
         slots.push(Slot {
             env,
             obs,
             info,
-            totals: EpisodeTotals::default(),
+            tally: EpisodeTally::default(),
             done: false,
         });
     }
@@ -81,16 +80,15 @@ pub fn evaluate_batched(
             todo.push((s, it.next().expect("one action per live env")));
         }
         todo.par_iter_mut()
-            .try_for_each(|(s, a)| -> anyhow::Result<()> {
+            .try_for_each(|(s, a)| -> Result<(), LearnError> {
                 let step = s.env.step(a)?;
-                s.totals.add(step.reward, &step.info);
-                s.done = step.terminated || step.truncated;
+                s.done = s.tally.add_step(&step);
                 s.obs = step.obs;
                 s.info = step.info;
                 Ok(())
             })?;
     }
     Ok(EvalResult {
-        episodes: slots.into_iter().map(|s| s.totals).collect(),
+        episodes: slots.into_iter().map(|s| s.tally).collect(),
     })
 }

@@ -1,33 +1,19 @@
-//! Learning agents: tabular Q-learning (always built), DQN and PPO (`--features tch`), trained by
-//! `shopgym train` and evaluated by `shopgym evaluate --checkpoint RUN_DIR` like any baseline.
+//! Learning algorithms as a library: tabular Q-learning (always built), DQN and PPO (their
+//! trainers need `--features tch`; their configs are always compiled, so agent files parse and
+//! validate without libtorch). Nothing here knows agent files: `agents/` turns one into a call.
 //!
-//! Parts:
-//! - `run`: the run directory (resolved config, `train.csv`, TensorBoard events, checkpoints),
-//!   `TrainOptions`, the Ctrl-C stop flag and the progress bar.
-//! - `tensorboard`: scalar event files through `tensorboard-rs`.
-//! - `obs_norm`: `ObsNorm`, running observation standardisation saved with the model.
-//! - `eval`: greedy evaluation on fixed held-out seeds during training (episodes in lockstep,
-//!   batched inference).
-//! - `replay`: the replay buffer and n-step transitions of off-policy learners.
-//! - `q_learning`: tabular Q-learning over a configurable state discretisation, `joint` actions.
-//! - `dqn`: double DQN (target network, replay, Huber loss, optional dueling and n-step) over
-//!   `joint` actions with action masking.
-//! - `ppo`: clipped PPO with GAE over `VecEnv`, one categorical head per pool (`delta` actions).
-//!
-//! Lifecycle of a run: `train(scenario, agent, options)` builds the envs from the agent's
-//! `env_config`, writes `RUN_DIR/agent.yaml` (the resolved agent), then loops collect / update /
-//! log, writing `RUN_DIR/checkpoints/latest/` every `checkpoint_every` steps and `RUN_DIR/final/`
-//! at the end. A checkpoint directory holds the model, the observation statistics and
-//! `state.json` (counters); `load_policy` turns one into a greedy `Policy`.
+//! Lifecycle of a run: `<learner>::train(cfg, make_env, meta, options)` builds its envs with
+//! `make_env` (a `MakeEnv`, like CleanRL's `make_env`), writes `RUN_DIR/agent.yaml` (the resolved
+//! config text of `meta`), then loops collect / update / log, writing
+//! `RUN_DIR/checkpoints/latest/` every `checkpoint_every` steps, `RUN_DIR/best/` at its best
+//! periodic evaluation (greedy, on held-out seeds, envs from the same `make_env`) and
+//! `RUN_DIR/final/` at the end. A checkpoint directory holds the model, the observation statistics
+//! and `state.json` (counters); `<learner>::load_policy` turns one into a greedy `Policy`.
 
-#[cfg(feature = "tch")]
 pub mod dqn;
-pub mod dqn_config;
 pub mod eval;
 pub mod obs_norm;
-#[cfg(feature = "tch")]
 pub mod ppo;
-pub mod ppo_config;
 pub mod q_learning;
 pub mod replay;
 pub mod run;
@@ -35,12 +21,17 @@ pub mod tensorboard;
 
 use std::path::{Path, PathBuf};
 
-pub use run::{request_stop, stop_requested, TrainOptions, TrainSummary};
+pub use run::{request_stop, stop_requested, RunMeta, TrainOptions, TrainSummary};
 
-use crate::agents::{Agent, AgentSpec};
-use crate::scenario::Scenario;
+use crate::env::{EnvError, ScalingEnv};
+use crate::io::{ConfigError, Ctx, FileError};
 
-/// Why training or loading a learner failed.
+/// Makes one fresh env for a learner to train or evaluate in; every call gives an env of the
+/// same configuration (the agent's env config on the scenario). Seeding is the learner's.
+pub type MakeEnv<'a> = dyn Fn() -> Result<ScalingEnv, EnvError> + Sync + 'a;
+
+/// Why training or loading a learner failed. A training that fails keeps what it checkpointed
+/// (`checkpoints/latest/`, `best/`), so it can be resumed once the cause is fixed.
 #[derive(Debug, thiserror::Error)]
 pub enum LearnError {
     /// The agent file names a deep agent but this binary has no libtorch.
@@ -57,29 +48,71 @@ pub enum LearnError {
     /// The checkpoint directory lacks a file or holds another agent kind.
     #[error("checkpoint {path}: {reason}")]
     BadCheckpoint { path: PathBuf, reason: String },
+    /// A checkpoint file does not fit the env it is loaded for (another scenario or config).
+    #[error("{path}: {message}")]
+    Mismatch { path: PathBuf, message: String },
+    /// A checkpoint file could not be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A checkpoint file is not what its name says.
+    #[error("{}: not {what}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        what: &'static str,
+        message: String,
+    },
+    /// The env's action space is not the kind the learner acts in.
+    #[error("{learner} needs a {expected} action space, got {got}")]
+    ActionSpace {
+        learner: &'static str,
+        expected: &'static str,
+        got: String,
+    },
+    /// `--resume` could not restore the last checkpoint.
+    #[error("resuming")]
+    Resume(#[source] Box<LearnError>),
+    /// A run-directory or checkpoint file could not be written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// `train.csv` could not be written.
+    #[error("writing {}", path.display())]
+    Csv { path: PathBuf, source: csv::Error },
+    /// A checkpoint could not be encoded.
+    #[error("encoding a checkpoint: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// Writing `agent.yaml` failed to encode the config.
+    #[error("encoding agent.yaml: {0}")]
+    Yaml(#[from] serde_yaml::Error),
+    /// An env refused a call (construction or step).
+    #[error(transparent)]
+    Env(#[from] EnvError),
+    /// libtorch plumbing (device, threads, networks, checkpoints).
+    #[cfg(feature = "tch")]
+    #[error(transparent)]
+    Nn(#[from] crate::nn::NnError),
+    /// A libtorch operation failed.
+    #[cfg(feature = "tch")]
+    #[error(transparent)]
+    Tch(#[from] tch::TchError),
 }
 
-/// Action masks of `infos` as a bool tensor `[B, width]` on `device` (all allowed where an info
-/// has no mask of that width). Shared by the deep learners.
-#[cfg(feature = "tch")]
-pub(crate) fn mask_tensor(
-    infos: &[&crate::env::StepInfo],
-    width: usize,
-    device: tch::Device,
-) -> tch::Tensor {
-    let flat: Vec<bool> = infos
-        .iter()
-        .flat_map(|i| {
-            if i.action_mask.len() == width {
-                i.action_mask.clone()
-            } else {
-                vec![true; width]
-            }
-        })
-        .collect();
-    tch::Tensor::from_slice(&flat)
-        .view([infos.len() as i64, width as i64])
-        .to_device(device)
+/// Reads checkpoint file `path` as JSON; `what` names what it should hold in errors.
+pub(crate) fn load_json<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+) -> Result<T, LearnError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LearnError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|e| LearnError::Parse {
+        path: path.to_path_buf(),
+        what,
+        message: e.to_string(),
+    })
 }
 
 /// The checkpoint directory a run directory stands for: `RUN_DIR/final/` when training finished,
@@ -103,22 +136,45 @@ pub fn checkpoint_dir(run_dir: &Path) -> Result<PathBuf, LearnError> {
     })
 }
 
-/// Trains `agent` on `scenario`; returns what the run did.
-pub fn train(
-    scenario: &Scenario,
-    agent: &Agent,
-    options: &TrainOptions,
-) -> anyhow::Result<TrainSummary> {
-    match &agent.spec {
-        AgentSpec::QLearning(cfg) => q_learning::train(scenario, agent, cfg, options),
-        #[cfg(feature = "tch")]
-        AgentSpec::Dqn(cfg) => dqn::train(scenario, agent, cfg, options),
-        #[cfg(not(feature = "tch"))]
-        AgentSpec::Dqn(_) => Err(LearnError::NoTch("dqn").into()),
-        #[cfg(feature = "tch")]
-        AgentSpec::Ppo(cfg) => ppo::train(scenario, agent, cfg, options),
-        #[cfg(not(feature = "tch"))]
-        AgentSpec::Ppo(_) => Err(LearnError::NoTch("ppo").into()),
-        other => Err(LearnError::NotLearner(other.kind()).into()),
+/// Checks a linear epsilon schedule: both ends in [0, 1], over a fraction of the run in (0, 1].
+pub(crate) fn check_epsilon(
+    ctx: &Ctx,
+    start: f64,
+    end: f64,
+    fraction: f64,
+) -> Result<(), ConfigError> {
+    ctx.check_range("epsilon_start", start, 0.0, 1.0)?;
+    ctx.check_range("epsilon_end", end, 0.0, 1.0)?;
+    ctx.check_range("exploration_fraction", fraction, 1e-9, 1.0)
+}
+
+/// Checks the hidden layer sizes of a network: each at least 1.
+pub(crate) fn check_hidden(ctx: &Ctx, hidden: &[i64]) -> Result<(), ConfigError> {
+    if hidden.iter().any(|&h| h < 1) {
+        return Err(ctx.invalid("hidden", format!("{hidden:?}"), "sizes must be >= 1"));
     }
+    Ok(())
+}
+
+/// Action masks of `infos` as a bool tensor `[B, width]` on `device` (all allowed where an info
+/// has no mask of that width). Shared by the deep learners.
+#[cfg(feature = "tch")]
+pub(crate) fn mask_tensor(
+    infos: &[&crate::env::StepInfo],
+    width: usize,
+    device: tch::Device,
+) -> tch::Tensor {
+    let flat: Vec<bool> = infos
+        .iter()
+        .flat_map(|i| {
+            if i.action_mask.len() == width {
+                i.action_mask.clone()
+            } else {
+                vec![true; width]
+            }
+        })
+        .collect();
+    tch::Tensor::from_slice(&flat)
+        .view([infos.len() as i64, width as i64])
+        .to_device(device)
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::LearnError;
 use crate::env::RunningMeanStd;
 
 /// Observation statistics and the clip.
@@ -51,15 +52,12 @@ impl ObsNorm {
             .collect()
     }
 
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
         let json = serde_json::to_vec_pretty(self)?;
-        crate::cli::output::atomic_write(path, &json)
+        Ok(crate::io::atomic_write(path, &json)?)
     }
 
-    pub fn load(path: &Path) -> anyhow::Result<ObsNorm> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: not an obs_norm.json: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<ObsNorm, LearnError> {
+        super::load_json(path, "an obs_norm.json")
     }
 }

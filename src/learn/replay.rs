@@ -12,8 +12,9 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
-use anyhow::Context;
 use rand::Rng;
+
+use super::LearnError;
 
 /// One n-step transition: from `obs` the agent took `action`, collected `reward` (the discounted
 /// sum of up to n rewards) and reached `next_obs`, whose value counts with weight `discount`
@@ -197,7 +198,7 @@ impl ReplayBuffer {
     }
 
     /// Writes the buffer to `path` atomically.
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
         let mut out = Vec::with_capacity(64 + self.obs.len() * 8 + self.capacity * 16);
         out.extend_from_slice(MAGIC);
         for v in [self.dim, self.n_actions, self.capacity, self.pos, self.len] {
@@ -219,7 +220,7 @@ impl ReplayBuffer {
                 .iter()
                 .map(|&b| u8::from(b)),
         );
-        crate::util::atomic_write(path, &out)
+        Ok(crate::io::atomic_write(path, &out)?)
     }
 
     /// Reads a buffer written by `save`; it must be for `dim` features and `n_actions` actions.
@@ -229,9 +230,16 @@ impl ReplayBuffer {
         capacity: usize,
         dim: usize,
         n_actions: usize,
-    ) -> anyhow::Result<ReplayBuffer> {
-        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let bad = |why: &str| anyhow::anyhow!("{}: not a replay buffer ({why})", path.display());
+    ) -> Result<ReplayBuffer, LearnError> {
+        let bytes = std::fs::read(path).map_err(|source| LearnError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let bad = |why: &str| LearnError::Parse {
+            path: path.to_path_buf(),
+            what: "a replay buffer",
+            message: why.to_string(),
+        };
         if bytes.len() < 48 || &bytes[..8] != MAGIC {
             return Err(bad("bad header"));
         }
@@ -240,10 +248,12 @@ impl ReplayBuffer {
         };
         let (f_dim, f_actions, f_cap, f_pos, n) = (word(0), word(1), word(2), word(3), word(4));
         if f_dim != dim || f_actions != n_actions {
-            anyhow::bail!(
-                "{}: replay buffer for {f_dim} features and {f_actions} actions, the env has {dim} and {n_actions}",
-                path.display()
-            );
+            return Err(LearnError::Mismatch {
+                path: path.to_path_buf(),
+                message: format!(
+                    "replay buffer for {f_dim} features and {f_actions} actions, the env has {dim} and {n_actions}"
+                ),
+            });
         }
         let want = 48 + n * (8 * dim + 8 + 8 + n_actions);
         if bytes.len() != want || n > f_cap || f_pos >= f_cap.max(1) {

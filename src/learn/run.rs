@@ -19,13 +19,27 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use super::tensorboard::Tensorboard;
-use crate::agents::Agent;
-use crate::cli::output::atomic_write;
-use crate::scenario::Scenario;
+use super::LearnError;
+use crate::env::{EpisodeTally, StepInfo};
+use crate::io::{atomic_write, create_dir_all, FileError};
+
+/// What a run records about where it came from (in `run.json` and `agent.yaml`): the learner
+/// trains from a `MakeEnv` and never reads the agent or scenario files itself.
+#[derive(Debug, Clone)]
+pub struct RunMeta {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The agent's name (its file stem).
+    pub agent: String,
+    /// The agent file, as given.
+    pub agent_file: PathBuf,
+    /// The resolved agent (every default filled in) as YAML: written as `agent.yaml` in the run
+    /// directory and in every checkpoint, so each describes itself.
+    pub agent_yaml: String,
+}
 
 /// How to run one training.
 #[derive(Debug, Clone)]
@@ -84,15 +98,15 @@ impl TrainState {
         better
     }
 
-    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
-        atomic_write(&dir.join("state.json"), &serde_json::to_vec_pretty(self)?)
+    pub fn save(&self, dir: &Path) -> Result<(), LearnError> {
+        Ok(atomic_write(
+            &dir.join("state.json"),
+            &serde_json::to_vec_pretty(self)?,
+        )?)
     }
 
-    pub fn load(dir: &Path) -> anyhow::Result<TrainState> {
-        let p = dir.join("state.json");
-        let text =
-            std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-        serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))
+    pub fn load(dir: &Path) -> Result<TrainState, LearnError> {
+        super::load_json(&dir.join("state.json"), "a training state")
     }
 }
 
@@ -131,22 +145,20 @@ impl RunLog {
     /// Creates (or, resuming, reopens for appending) the run directory's logs and writes
     /// `agent.yaml` and `run.json`.
     pub fn open(
-        scenario: &Scenario,
-        agent: &Agent,
+        meta: &RunMeta,
         options: &TrainOptions,
         total_steps: u64,
         state: &TrainState,
-    ) -> anyhow::Result<RunLog> {
+    ) -> Result<RunLog, LearnError> {
         let dir = options.out.clone();
         std::fs::create_dir_all(dir.join("checkpoints"))
-            .with_context(|| format!("creating {}", dir.display()))?;
-        let yaml = serde_yaml::to_string(&agent.spec)?;
-        atomic_write(&dir.join("agent.yaml"), yaml.as_bytes())?;
+            .map_err(FileError::at("creating", &dir))?;
+        atomic_write(&dir.join("agent.yaml"), meta.agent_yaml.as_bytes())?;
         let run = serde_json::json!({
-            "scenario": scenario.name(),
-            "scenario_file": scenario_path(scenario),
-            "agent": agent.name,
-            "agent_file": agent.path,
+            "scenario": meta.scenario,
+            "scenario_file": meta.scenario,
+            "agent": meta.agent,
+            "agent_file": meta.agent_file,
             "seed": options.seed,
             "total_steps": total_steps,
             "resumed_from_step": state.global_step,
@@ -165,15 +177,19 @@ impl RunLog {
             .write(true)
             .truncate(!append)
             .open(&csv_path)
-            .with_context(|| format!("opening {}", csv_path.display()))?;
+            .map_err(FileError::at("opening", &csv_path))?;
         let mut csv = csv::Writer::from_writer(file);
         if !append {
-            csv.write_record(["step", "wall_s", "tag", "value"])?;
+            csv.write_record(["step", "wall_s", "tag", "value"])
+                .map_err(|source| LearnError::Csv {
+                    path: csv_path.clone(),
+                    source,
+                })?;
         }
-        let tb = Tensorboard::new(&dir.join("tb"))
-            .with_context(|| format!("creating {}/tb", dir.display()))?;
+        let tb_dir = dir.join("tb");
+        let tb = Tensorboard::new(&tb_dir).map_err(FileError::at("creating", &tb_dir))?;
         let bar = if options.progress {
-            crate::cli::output::progress_bar(total_steps, "steps")
+            crate::io::progress_bar(total_steps, "steps")
         } else {
             indicatif::ProgressBar::hidden()
         };
@@ -237,29 +253,25 @@ impl RunLog {
     }
 
     /// `RUN_DIR/checkpoints/latest/` (created).
-    pub fn latest_dir(&self) -> anyhow::Result<PathBuf> {
+    pub fn latest_dir(&self) -> Result<PathBuf, FileError> {
         let d = self.dir.join("checkpoints").join("latest");
-        std::fs::create_dir_all(&d)?;
+        create_dir_all(&d)?;
         Ok(d)
     }
 
     /// `RUN_DIR/best/` (created).
-    pub fn best_dir(&self) -> anyhow::Result<PathBuf> {
+    pub fn best_dir(&self) -> Result<PathBuf, FileError> {
         let d = self.dir.join("best");
-        std::fs::create_dir_all(&d)?;
+        create_dir_all(&d)?;
         Ok(d)
     }
 
     /// `RUN_DIR/final/` (created).
-    pub fn final_dir(&self) -> anyhow::Result<PathBuf> {
+    pub fn final_dir(&self) -> Result<PathBuf, FileError> {
         let d = self.dir.join("final");
-        std::fs::create_dir_all(&d)?;
+        create_dir_all(&d)?;
         Ok(d)
     }
-}
-
-fn scenario_path(scenario: &Scenario) -> String {
-    scenario.name().to_string()
 }
 
 /// Ends a training run: saves the last state to `checkpoints/latest/` and, when all `total` steps
@@ -270,8 +282,8 @@ pub fn finish_run(
     total: u64,
     options: &TrainOptions,
     last_eval_return: Option<f64>,
-    mut save: impl FnMut(&Path, &TrainState) -> anyhow::Result<()>,
-) -> anyhow::Result<TrainSummary> {
+    mut save: impl FnMut(&Path, &TrainState) -> Result<(), LearnError>,
+) -> Result<TrainSummary, LearnError> {
     state.wall_seconds = log.wall_seconds();
     let interrupted = state.global_step < total;
     save(&log.latest_dir()?, state)?;
@@ -289,60 +301,37 @@ pub fn finish_run(
 }
 
 /// Writes the resolved agent into a checkpoint directory, so it describes itself.
-pub fn save_agent(dir: &Path, agent: &Agent) -> anyhow::Result<()> {
-    atomic_write(
-        &dir.join("agent.yaml"),
-        serde_yaml::to_string(&agent.spec)?.as_bytes(),
-    )
+pub fn save_agent(dir: &Path, meta: &RunMeta) -> Result<(), FileError> {
+    atomic_write(&dir.join("agent.yaml"), meta.agent_yaml.as_bytes())
 }
 
-/// Adds one env's step (`info`: what `VecStep::outcome` gives) to its episode `totals`; when the
-/// episode ended, counts it and logs its `charts/*`, and starts new totals.
+/// Adds one env's step (`info`: what `VecStep::outcome` gives) to its episode `tally`; when the
+/// episode ended, counts it, logs its `charts/*` and starts a new tally.
 pub fn record_step(
     log: &mut RunLog,
     state: &mut TrainState,
-    totals: &mut EpisodeTotals,
+    tally: &mut EpisodeTally,
     reward: f64,
-    info: &crate::env::StepInfo,
+    info: &StepInfo,
     done: bool,
 ) {
-    totals.add(reward, info);
+    tally.add(reward, info);
     if done {
         state.episodes += 1;
-        let ep = std::mem::take(totals);
+        let ep = std::mem::take(tally);
         log_episode(log, &ep, state.global_step);
     }
 }
 
-/// Logs one finished episode's `charts/*` from its `EpisodeStats` (set by `EpisodeStatistics`).
-fn log_episode(log: &mut RunLog, ep: &EpisodeTotals, step: u64) {
-    log.scalar("charts/episodic_return", ep.ret, step);
-    log.scalar("charts/episodic_length", ep.len as f64, step);
+/// Logs one finished episode's `charts/*`.
+fn log_episode(log: &mut RunLog, ep: &EpisodeTally, step: u64) {
+    log.scalar("charts/episodic_return", ep.episode_return, step);
+    log.scalar("charts/episodic_length", ep.steps as f64, step);
     log.scalar("charts/cost", ep.cost, step);
     log.scalar("charts/revenue_lost", ep.revenue_lost, step);
-    log.scalar("charts/slo_violations", ep.slo_violations as f64, step);
-}
-
-/// Totals of one episode, accumulated by the training loop per env (in the scenario's reward
-/// units, before any learner-side reward scaling).
-#[derive(Debug, Clone, Default)]
-pub struct EpisodeTotals {
-    pub ret: f64,
-    pub len: u64,
-    pub cost: f64,
-    pub revenue_lost: f64,
-    pub slo_violations: u64,
-}
-
-impl EpisodeTotals {
-    /// Adds one step (`info` of that step: for a `SameStep` autoreset, its `final_info`).
-    pub fn add(&mut self, reward: f64, info: &crate::env::StepInfo) {
-        self.ret += reward;
-        self.len += 1;
-        if let Some(s) = &info.stats {
-            self.cost += s.cost;
-            self.revenue_lost += s.revenue_lost;
-        }
-        self.slo_violations += u64::from(info.slo_violations);
-    }
+    log.scalar(
+        "charts/slo_violations",
+        ep.slo_violation_intervals as f64,
+        step,
+    );
 }

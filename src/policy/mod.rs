@@ -1,11 +1,6 @@
 //! Policies: what chooses actions. Baselines (static, threshold, predictive, DP) and RL agents
 //! all implement `Policy`, so the CLI, evaluation and examples drive any of them the same way.
 //!
-//! Parts:
-//! - `random`: `RandomPolicy`, uniform over the actions the mask allows (seeded).
-//! - `static_policy`: `StaticPolicy`, holds fixed per-pool instance counts.
-//! - `rollout`: `run_episode`, one episode of a policy in an env.
-//!
 //! A policy gets the flat observation and the env's structured `StepInfo` (pool views, the last
 //! interval's statistics, the forecast, the action mask) and returns an `Action` of the env's
 //! mode; policies that think in instance counts build it with the env's `ActionCodec`
@@ -16,7 +11,7 @@ pub mod rollout;
 pub mod static_policy;
 
 pub use random::RandomPolicy;
-pub use rollout::{run_episode, EpisodeResult};
+pub use rollout::run_episode;
 pub use static_policy::StaticPolicy;
 
 use crate::env::{Action, StepInfo};

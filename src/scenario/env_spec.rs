@@ -23,7 +23,7 @@ pub struct EnvSpec {
     #[serde(default)]
     pub action: ActionSpec,
     #[serde(default)]
-    pub forecast: ForecastSpec,
+    pub forecast: ObsForecastSpec,
     #[serde(default)]
     pub reward: RewardSpec,
     #[serde(default)]
@@ -81,7 +81,7 @@ fn one_u32() -> u32 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum ForecastModel {
+pub enum ObsForecastModel {
     /// No forecast features (the observation has none, whatever `horizon` says).
     #[default]
     None,
@@ -98,10 +98,10 @@ pub enum ForecastModel {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ForecastSpec {
+pub struct ObsForecastSpec {
     /// Default `none`.
     #[serde(default)]
-    pub model: ForecastModel,
+    pub model: ObsForecastModel,
     /// Intervals ahead forecast (features `h1..hH` per class). Default 3.
     #[serde(default = "default_horizon")]
     pub horizon: usize,
@@ -116,10 +116,10 @@ pub struct ForecastSpec {
     pub classical: Option<serde_yaml::Value>,
 }
 
-impl Default for ForecastSpec {
+impl Default for ObsForecastSpec {
     fn default() -> Self {
-        ForecastSpec {
-            model: ForecastModel::None,
+        ObsForecastSpec {
+            model: ObsForecastModel::None,
             horizon: default_horizon(),
             rel_error: default_rel_error(),
             season_intervals: None,

@@ -1,21 +1,21 @@
 //! Scenario files: YAML in, a validated simulator configuration out.
 //!
-//! Parts: `spec` (the file format, serde, with defaults), `validate` (spec -> `SimConfig`, checked
-//! once), `trace` (trace CSV loading), `env_spec` (the `env:` section, validated by
-//! `crate::env::EnvConfig`), `error` (`ScenarioError`, naming file, field and value).
+//! Lifecycle: YAML is parsed into `ScenarioSpec` (`deny_unknown_fields`, documented defaults),
+//! validated once into a `SimConfig` (`validate`, one function per section; every error is a
+//! `ConfigError` naming file, field path and value), and nothing downstream re-checks it. The
+//! `env:` section (`env_spec`) is validated by `crate::env::EnvConfig` against the scenario.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod env_spec;
-pub mod error;
 pub mod spec;
 pub mod trace;
 pub mod validate;
 
-pub use error::ScenarioError;
 pub use spec::ScenarioSpec;
 
+use crate::io::ConfigError;
 use crate::sim::SimConfig;
 
 /// A loaded, validated scenario.
@@ -32,20 +32,20 @@ pub struct Scenario {
 
 impl Scenario {
     /// Reads and validates a scenario file.
-    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+    pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ConfigError> {
         let path = path.as_ref();
-        let text = read_text(path)?;
+        let text = crate::io::read_text(path)?;
         Scenario::from_yaml(&text, path)
     }
 
     /// Parses and validates scenario text; `path` names it in errors and anchors relative trace paths.
-    pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-        let spec: ScenarioSpec = parse(text, path)?;
+    pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, ConfigError> {
+        let spec: ScenarioSpec = crate::io::parse_yaml(text, path)?;
         Scenario::from_spec(spec, path)
     }
 
     /// Validates an already parsed spec.
-    pub fn from_spec(spec: ScenarioSpec, path: &Path) -> Result<Scenario, ScenarioError> {
+    pub fn from_spec(spec: ScenarioSpec, path: &Path) -> Result<Scenario, ConfigError> {
         let v = validate::validate(&spec, path)?;
         Ok(Scenario {
             spec,
@@ -63,34 +63,4 @@ impl Scenario {
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(&self.spec).expect("a parsed spec serialises")
     }
-}
-
-/// Reads a config file (scenario, agent, experiment) as text.
-pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-        file: path.to_path_buf(),
-        cause: e,
-    })
-}
-
-/// Reads and deserialises a YAML config file, reporting the field path of any error.
-pub fn read_yaml<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ScenarioError> {
-    parse(&read_text(path)?, path)
-}
-
-/// Deserialises YAML into `T`, reporting the field path of any error.
-pub fn parse<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, ScenarioError> {
-    let de = serde_yaml::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        ScenarioError::Parse {
-            file: path.to_path_buf(),
-            field: if field == "." {
-                "(top level)".into()
-            } else {
-                field
-            },
-            message: e.into_inner().to_string(),
-        }
-    })
 }

@@ -6,8 +6,8 @@
 
 use std::path::Path;
 
-use super::error::{Ctx, ScenarioError};
 use super::spec::{TraceSpec, TraceValues};
+use crate::io::{ConfigError, Ctx};
 
 /// A loaded trace.
 #[derive(Debug, Clone)]
@@ -68,9 +68,9 @@ pub(crate) fn load(
     scenario_dir: &Path,
     classes: &[String],
     ctx: &Ctx,
-) -> Result<LoadedTrace, ScenarioError> {
+) -> Result<LoadedTrace, ConfigError> {
     let path = scenario_dir.join(&spec.file);
-    let io = |e: std::io::Error| ScenarioError::Io {
+    let io = |e: std::io::Error| ConfigError::Io {
         file: path.clone(),
         cause: e,
     };

@@ -4,9 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::error::{Ctx, ScenarioError};
-use super::spec::{DistKind, DistSpec, FaultSpec, PolicySpec, ScenarioSpec};
+use super::spec::{
+    DistKind, DistSpec, FaultSpec, NoiseSpec, PolicySpec, ScenarioSpec, SyntheticSpec,
+};
 use super::trace;
+use crate::io::{ConfigError, Ctx};
 use crate::sim::{
     ClassConfig, DurationDist, FailureConfig, Fault, NoiseConfig, PoolConfig, Promotion, SimConfig,
     SimTime, Slo, Stage, TrafficConfig, TrafficSource, MAX_STAGES,
@@ -15,7 +17,7 @@ use crate::sim::{
 /// Most classes and pools (ids are 16-bit in events).
 const MAX_ITEMS: usize = 1024;
 
-fn finite_pos(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ScenarioError> {
+fn finite_pos(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ConfigError> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
@@ -23,7 +25,7 @@ fn finite_pos(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ScenarioError> {
     }
 }
 
-fn finite_nonneg(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ScenarioError> {
+fn finite_nonneg(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ConfigError> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
     } else {
@@ -32,12 +34,7 @@ fn finite_nonneg(ctx: &Ctx, field: &str, v: f64) -> Result<f64, ScenarioError> {
 }
 
 /// A distribution in microseconds; `positive` forbids a zero mean.
-fn dist(
-    ctx: &Ctx,
-    field: &str,
-    d: &DistSpec,
-    positive: bool,
-) -> Result<DurationDist, ScenarioError> {
+fn dist(ctx: &Ctx, field: &str, d: &DistSpec, positive: bool) -> Result<DurationDist, ConfigError> {
     let mean_us = match (d.mean_ms, d.mean_s, d.dist) {
         (Some(ms), None, _) => finite_nonneg(ctx, &format!("{field}.mean_ms"), ms)? * 1e3,
         (None, Some(s), _) => finite_nonneg(ctx, &format!("{field}.mean_s"), s)? * 1e6,
@@ -97,7 +94,7 @@ fn unique_names<'a>(
     ctx: &Ctx,
     field: &str,
     names: impl Iterator<Item = &'a String>,
-) -> Result<Vec<String>, ScenarioError> {
+) -> Result<Vec<String>, ConfigError> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for (i, n) in names.enumerate() {
@@ -133,7 +130,7 @@ fn per_class(
     map: &std::collections::BTreeMap<String, f64>,
     classes: &[String],
     default: f64,
-) -> Result<Vec<f64>, ScenarioError> {
+) -> Result<Vec<f64>, ConfigError> {
     for (k, v) in map {
         if !classes.contains(k) {
             return Err(ctx.invalid(
@@ -157,9 +154,36 @@ pub struct Validated {
     pub static_counts: Vec<u32>,
 }
 
-pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioError> {
-    let ctx = Ctx { file };
-    let ctx = &ctx;
+/// Validates a parsed scenario once, section by section; the first error found is returned.
+pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ConfigError> {
+    let ctx = &Ctx { file };
+    let (horizon_s, interval_s, scale) = timing(spec, ctx)?;
+    let class_names = unique_names(ctx, "classes", spec.classes.iter().map(|c| &c.name))?;
+    let pool_names = unique_names(ctx, "pools", spec.pools.iter().map(|p| &p.name))?;
+    let classes = classes(spec, ctx)?;
+    let pools = pools(spec, ctx, scale)?;
+    let routes = routes(spec, ctx, &class_names, &pool_names)?;
+    let traffic = traffic_config(spec, file, &class_names, ctx, horizon_s, scale)?;
+    let budget = budget(spec, ctx, &pools, scale)?;
+    let faults = faults(spec, ctx, &pool_names, horizon_s)?;
+    let static_counts = static_counts(spec, ctx, &pool_names, &pools, scale)?;
+    Ok(Validated {
+        sim: SimConfig {
+            classes,
+            pools,
+            routes,
+            traffic,
+            horizon: SimTime::from_secs_f64(horizon_s),
+            interval: SimTime::from_secs_f64(interval_s),
+            budget,
+            faults,
+        },
+        static_counts,
+    })
+}
+
+/// `horizon_s`, `decision_interval_s`, `scale` and `start`: returns the first three.
+fn timing(spec: &ScenarioSpec, ctx: &Ctx) -> Result<(f64, f64, f64), ConfigError> {
     let horizon_s = finite_pos(ctx, "horizon_s", spec.horizon_s)?;
     let interval_s = finite_pos(ctx, "decision_interval_s", spec.decision_interval_s)?;
     if interval_s > horizon_s {
@@ -180,10 +204,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
     if !(0.0..24.0).contains(&spec.start.hour) {
         return Err(ctx.invalid("start.hour", spec.start.hour, "must be in [0, 24)"));
     }
+    Ok((horizon_s, interval_s, scale))
+}
 
-    let class_names = unique_names(ctx, "classes", spec.classes.iter().map(|c| &c.name))?;
-    let pool_names = unique_names(ctx, "pools", spec.pools.iter().map(|p| &p.name))?;
-
+/// `classes`: SLOs, timeouts and failure values.
+fn classes(spec: &ScenarioSpec, ctx: &Ctx) -> Result<Vec<ClassConfig>, ConfigError> {
     let mut classes = Vec::new();
     for (i, c) in spec.classes.iter().enumerate() {
         let f = format!("classes[{i}]");
@@ -216,7 +241,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             value_per_failure: c.value_per_failure,
         });
     }
+    Ok(classes)
+}
 
+/// `pools`: sizes (scaled by `scale`), cold starts, costs and failures.
+fn pools(spec: &ScenarioSpec, ctx: &Ctx, scale: f64) -> Result<Vec<PoolConfig>, ConfigError> {
     let mut pools = Vec::new();
     for (i, p) in spec.pools.iter().enumerate() {
         let f = format!("pools[{i}]");
@@ -274,7 +303,16 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             failures,
         });
     }
+    Ok(pools)
+}
 
+/// `routes` (and each class's default one-stage route to the pool of its name).
+fn routes(
+    spec: &ScenarioSpec,
+    ctx: &Ctx,
+    class_names: &[String],
+    pool_names: &[String],
+) -> Result<Vec<Vec<Stage>>, ConfigError> {
     for name in spec.routes.keys() {
         if !class_names.contains(name) {
             return Err(ctx.invalid(
@@ -333,10 +371,17 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
         };
         routes.push(route);
     }
+    Ok(routes)
+}
 
-    let traffic = traffic_config(spec, file, &class_names, ctx, horizon_s, scale)?;
-
-    let budget = match spec.budget {
+/// `budget`: the cluster-wide cap on billed instances (scaled), at least the initial total.
+fn budget(
+    spec: &ScenarioSpec,
+    ctx: &Ctx,
+    pools: &[PoolConfig],
+    scale: f64,
+) -> Result<Option<u32>, ConfigError> {
+    Ok(match spec.budget {
         Some(0) => return Err(ctx.invalid("budget", 0, "must be >= 1 (omit it for no cap)")),
         Some(b) => {
             let b = scaled(b, scale);
@@ -351,11 +396,18 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
             Some(b)
         }
         None => None,
-    };
+    })
+}
 
-    let faults = faults(spec, ctx, &pool_names, horizon_s)?;
-
-    let static_counts = match &spec.policy {
+/// `policy`: the static policy's instance counts per pool (scaled, clamped to `[min, max]`).
+fn static_counts(
+    spec: &ScenarioSpec,
+    ctx: &Ctx,
+    pool_names: &[String],
+    pools: &[PoolConfig],
+    scale: f64,
+) -> Result<Vec<u32>, ConfigError> {
+    Ok(match &spec.policy {
         PolicySpec::Static { instances } => {
             for (k, v) in instances {
                 let Some(p) = pool_names.iter().position(|n| n == k) else {
@@ -383,20 +435,6 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ScenarioE
                 })
                 .collect()
         }
-    };
-
-    Ok(Validated {
-        sim: SimConfig {
-            classes,
-            pools,
-            routes,
-            traffic,
-            horizon: SimTime::from_secs_f64(horizon_s),
-            interval: SimTime::from_secs_f64(interval_s),
-            budget,
-            faults,
-        },
-        static_counts,
     })
 }
 
@@ -407,24 +445,10 @@ fn traffic_config(
     ctx: &Ctx,
     horizon_s: f64,
     scale: f64,
-) -> Result<TrafficConfig, ScenarioError> {
+) -> Result<TrafficConfig, ConfigError> {
     let t = &spec.traffic;
     let rate_step = finite_pos(ctx, "traffic.rate_step_s", t.rate_step_s)?;
-    let noise = match &t.noise {
-        Some(n) => {
-            finite_nonneg(ctx, "traffic.noise.sigma", n.sigma)?;
-            if !(0.0..1.0).contains(&n.phi) {
-                return Err(ctx.invalid("traffic.noise.phi", n.phi, "must be in [0, 1)"));
-            }
-            let step = finite_pos(ctx, "traffic.noise.step_s", n.step_s)?;
-            Some(NoiseConfig {
-                sigma: n.sigma,
-                phi: n.phi,
-                step: SimTime::from_secs_f64(step),
-            })
-        }
-        None => None,
-    };
+    let noise = t.noise.as_ref().map(|n| noise(ctx, n)).transpose()?;
     let mut mix = per_class(ctx, "traffic.mix", &t.mix, classes, 0.0)?;
     let needs_mix = t.synthetic.is_some()
         || t.trace
@@ -443,62 +467,7 @@ fn traffic_config(
     }
     let mut start_offset_s = f64::from(spec.start.weekday) * 86_400.0 + spec.start.hour * 3600.0;
     let source = match (&t.synthetic, &t.trace) {
-        (Some(s), None) => {
-            finite_nonneg(ctx, "traffic.synthetic.base_rate", s.base_rate)?;
-            if s.daily_profile.len() != 24 {
-                return Err(ctx.invalid(
-                    "traffic.synthetic.daily_profile",
-                    s.daily_profile.len(),
-                    "needs 24 values (one per hour)",
-                ));
-            }
-            if s.weekly_profile.len() != 7 {
-                return Err(ctx.invalid(
-                    "traffic.synthetic.weekly_profile",
-                    s.weekly_profile.len(),
-                    "needs 7 values (Monday first)",
-                ));
-            }
-            for (k, v) in s.daily_profile.iter().enumerate() {
-                finite_nonneg(ctx, &format!("traffic.synthetic.daily_profile[{k}]"), *v)?;
-            }
-            for (k, v) in s.weekly_profile.iter().enumerate() {
-                finite_nonneg(ctx, &format!("traffic.synthetic.weekly_profile[{k}]"), *v)?;
-            }
-            if !(s.trend_per_day.is_finite() && s.trend_per_day > -1.0) {
-                return Err(ctx.invalid(
-                    "traffic.synthetic.trend_per_day",
-                    s.trend_per_day,
-                    "must be > -1",
-                ));
-            }
-            let mut promotions = Vec::new();
-            for (k, p) in s.promotions.iter().enumerate() {
-                let f = format!("traffic.synthetic.promotions[{k}]");
-                finite_nonneg(ctx, &format!("{f}.start_s"), p.start_s)?;
-                finite_nonneg(ctx, &format!("{f}.ramp_s"), p.ramp_s)?;
-                finite_nonneg(ctx, &format!("{f}.peak"), p.peak)?;
-                finite_nonneg(ctx, &format!("{f}.hold_s"), p.hold_s)?;
-                finite_nonneg(ctx, &format!("{f}.decay_s"), p.decay_s)?;
-                let mix_boost =
-                    per_class(ctx, &format!("{f}.mix_boost"), &p.mix_boost, classes, 1.0)?;
-                promotions.push(Promotion {
-                    start_s: p.start_s,
-                    ramp_s: p.ramp_s,
-                    peak: p.peak,
-                    hold_s: p.hold_s,
-                    decay_s: p.decay_s,
-                    mix_boost,
-                });
-            }
-            TrafficSource::Synthetic {
-                base_rate: s.base_rate,
-                daily_profile: s.daily_profile.clone(),
-                weekly_profile: s.weekly_profile.clone(),
-                trend_per_day: s.trend_per_day,
-                promotions,
-            }
-        }
+        (Some(s), None) => synthetic(ctx, s, classes)?,
         (None, Some(tr)) => {
             let factor = finite_nonneg(ctx, "traffic.trace.factor", tr.factor)?;
             let dir = file.parent().unwrap_or(Path::new("."));
@@ -554,12 +523,87 @@ fn traffic_config(
     })
 }
 
+/// `traffic.noise`: the AR(1) log-normal noise on the rates.
+fn noise(ctx: &Ctx, n: &NoiseSpec) -> Result<NoiseConfig, ConfigError> {
+    finite_nonneg(ctx, "traffic.noise.sigma", n.sigma)?;
+    if !(0.0..1.0).contains(&n.phi) {
+        return Err(ctx.invalid("traffic.noise.phi", n.phi, "must be in [0, 1)"));
+    }
+    let step = finite_pos(ctx, "traffic.noise.step_s", n.step_s)?;
+    Ok(NoiseConfig {
+        sigma: n.sigma,
+        phi: n.phi,
+        step: SimTime::from_secs_f64(step),
+    })
+}
+
+/// `traffic.synthetic`: base rate, daily and weekly profiles, trend and promotions.
+fn synthetic(
+    ctx: &Ctx,
+    s: &SyntheticSpec,
+    classes: &[String],
+) -> Result<TrafficSource, ConfigError> {
+    finite_nonneg(ctx, "traffic.synthetic.base_rate", s.base_rate)?;
+    if s.daily_profile.len() != 24 {
+        return Err(ctx.invalid(
+            "traffic.synthetic.daily_profile",
+            s.daily_profile.len(),
+            "needs 24 values (one per hour)",
+        ));
+    }
+    if s.weekly_profile.len() != 7 {
+        return Err(ctx.invalid(
+            "traffic.synthetic.weekly_profile",
+            s.weekly_profile.len(),
+            "needs 7 values (Monday first)",
+        ));
+    }
+    for (k, v) in s.daily_profile.iter().enumerate() {
+        finite_nonneg(ctx, &format!("traffic.synthetic.daily_profile[{k}]"), *v)?;
+    }
+    for (k, v) in s.weekly_profile.iter().enumerate() {
+        finite_nonneg(ctx, &format!("traffic.synthetic.weekly_profile[{k}]"), *v)?;
+    }
+    if !(s.trend_per_day.is_finite() && s.trend_per_day > -1.0) {
+        return Err(ctx.invalid(
+            "traffic.synthetic.trend_per_day",
+            s.trend_per_day,
+            "must be > -1",
+        ));
+    }
+    let mut promotions = Vec::new();
+    for (k, p) in s.promotions.iter().enumerate() {
+        let f = format!("traffic.synthetic.promotions[{k}]");
+        finite_nonneg(ctx, &format!("{f}.start_s"), p.start_s)?;
+        finite_nonneg(ctx, &format!("{f}.ramp_s"), p.ramp_s)?;
+        finite_nonneg(ctx, &format!("{f}.peak"), p.peak)?;
+        finite_nonneg(ctx, &format!("{f}.hold_s"), p.hold_s)?;
+        finite_nonneg(ctx, &format!("{f}.decay_s"), p.decay_s)?;
+        let mix_boost = per_class(ctx, &format!("{f}.mix_boost"), &p.mix_boost, classes, 1.0)?;
+        promotions.push(Promotion {
+            start_s: p.start_s,
+            ramp_s: p.ramp_s,
+            peak: p.peak,
+            hold_s: p.hold_s,
+            decay_s: p.decay_s,
+            mix_boost,
+        });
+    }
+    Ok(TrafficSource::Synthetic {
+        base_rate: s.base_rate,
+        daily_profile: s.daily_profile.clone(),
+        weekly_profile: s.weekly_profile.clone(),
+        trend_per_day: s.trend_per_day,
+        promotions,
+    })
+}
+
 fn faults(
     spec: &ScenarioSpec,
     ctx: &Ctx,
     pools: &[String],
     horizon_s: f64,
-) -> Result<Vec<Fault>, ScenarioError> {
+) -> Result<Vec<Fault>, ConfigError> {
     let pool_index = |field: String, name: &str| {
         pools.iter().position(|p| p == name).ok_or_else(|| {
             ctx.invalid(
@@ -569,22 +613,21 @@ fn faults(
             )
         })
     };
-    let window =
-        |f: &str, start: f64, duration: f64| -> Result<(SimTime, SimTime), ScenarioError> {
-            finite_nonneg(ctx, &format!("{f}.start_s"), start)?;
-            finite_pos(ctx, &format!("{f}.duration_s"), duration)?;
-            if start >= horizon_s {
-                return Err(ctx.invalid(
-                    format!("{f}.start_s"),
-                    start,
-                    format!("after the horizon ({horizon_s} s)"),
-                ));
-            }
-            Ok((
-                SimTime::from_secs_f64(start),
-                SimTime::from_secs_f64(start + duration),
-            ))
-        };
+    let window = |f: &str, start: f64, duration: f64| -> Result<(SimTime, SimTime), ConfigError> {
+        finite_nonneg(ctx, &format!("{f}.start_s"), start)?;
+        finite_pos(ctx, &format!("{f}.duration_s"), duration)?;
+        if start >= horizon_s {
+            return Err(ctx.invalid(
+                format!("{f}.start_s"),
+                start,
+                format!("after the horizon ({horizon_s} s)"),
+            ));
+        }
+        Ok((
+            SimTime::from_secs_f64(start),
+            SimTime::from_secs_f64(start + duration),
+        ))
+    };
     let mut out = Vec::new();
     for (i, fs) in spec.faults.iter().enumerate() {
         let f = format!("faults[{i}]");

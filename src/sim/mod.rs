@@ -1,16 +1,8 @@
 //! The discrete-event core: a pure simulation of an e-commerce cluster. No RL, no forecasting, no
 //! I/O, no threads: it takes a validated `SimConfig` and a seed and is driven by `Simulator`.
-//!
-//! Parts:
-//! - `time`: `SimTime`, integer microseconds.
-//! - `rng`: named ChaCha8 streams derived from one root seed (common random numbers).
-//! - `dist`: duration distributions (service, cold start, failures).
-//! - `traffic`: per-class arrival rates (synthetic profiles, promotions, noise, trace replay).
-//! - `config`: the validated configuration (classes, pools, routes).
-//! - `event`: the future-event list and its `(time, priority, seq)` order.
-//! - `pool`: instances, worker slots, queues and time integrals of one pool.
-//! - `metrics`: streaming interval and episode statistics.
-//! - `engine`: `Simulator`, the event loop and the scaling API.
+//! Time is integer microseconds (`SimTime`); all randomness comes from named ChaCha8 streams of
+//! one root seed (`rng`), so two policies on one seed face the same requests; events are ordered
+//! by `(time, priority, seq)`; memory does not grow with episode length.
 
 pub mod config;
 pub mod dist;
@@ -19,6 +11,7 @@ pub(crate) mod event;
 pub mod metrics;
 pub(crate) mod pool;
 pub mod rng;
+pub mod summary;
 pub mod time;
 pub mod traffic;
 
@@ -28,5 +21,6 @@ pub use config::{
 pub use dist::DurationDist;
 pub use engine::{PoolView, ScaleOutcome, Simulator, Totals};
 pub use metrics::{ClassInterval, ClassSummary, IntervalStats, LatencyMs, PoolInterval};
+pub use summary::SimSummary;
 pub use time::SimTime;
 pub use traffic::{NoiseConfig, Promotion, Traffic, TrafficConfig, TrafficSource};

@@ -1,20 +1,20 @@
-//! `EpisodeStatistics`: accumulates the running episode's return, length, reward terms, dollars
-//! and SLO violations, and puts them in `info.episode` on the step that ends it (terminated or
-//! truncated). Other steps leave `info.episode` as the inner env set it.
+//! `EpisodeStatistics`: accumulates the running episode's `EpisodeTally` (return, steps, reward
+//! terms, dollars, SLO violations, scaling actions) and puts it in `info.episode` on the step that
+//! ends it (terminated or truncated). Other steps leave `info.episode` as the inner env set it.
 
-use crate::env::{Action, Env, EnvError, EpisodeStats, Space, Step, StepInfo};
+use crate::env::{Action, Env, EnvError, EpisodeTally, Space, Step, StepInfo};
 
 /// Records episode totals of the inner env.
 pub struct EpisodeStatistics<E: Env> {
     inner: E,
-    acc: EpisodeStats,
+    acc: EpisodeTally,
 }
 
 impl<E: Env> EpisodeStatistics<E> {
     pub fn new(inner: E) -> EpisodeStatistics<E> {
         EpisodeStatistics {
             inner,
-            acc: EpisodeStats::default(),
+            acc: EpisodeTally::default(),
         }
     }
 
@@ -23,32 +23,21 @@ impl<E: Env> EpisodeStatistics<E> {
     }
 
     /// Totals of the running episode so far.
-    pub fn current(&self) -> &EpisodeStats {
+    pub fn current(&self) -> &EpisodeTally {
         &self.acc
     }
 }
 
 impl<E: Env> Env for EpisodeStatistics<E> {
     fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, StepInfo) {
-        self.acc = EpisodeStats::default();
+        self.acc = EpisodeTally::default();
         self.inner.reset(seed)
     }
 
     fn step(&mut self, action: &Action) -> Result<Step, EnvError> {
         let mut s = self.inner.step(action)?;
-        let a = &mut self.acc;
-        a.episode_return += s.reward;
-        a.length += 1;
-        a.terms.add(&s.info.reward_terms);
-        if let Some(st) = &s.info.stats {
-            a.cost += st.cost;
-            a.revenue_lost += st.revenue_lost;
-        }
-        a.slo_violations += u64::from(s.info.slo_violations);
-        if s.terminated || s.truncated {
-            a.terminated = s.terminated;
-            a.truncated = s.truncated;
-            s.info.episode = Some(std::mem::take(a));
+        if self.acc.add_step(&s) {
+            s.info.episode = Some(std::mem::take(&mut self.acc));
         }
         Ok(s)
     }

@@ -1,9 +1,8 @@
 //! Exponential smoothing: simple (SES), Holt (optionally damped) and Holt-Winters with additive
 //! or multiplicative seasonality, in the component form statsmodels' `ExponentialSmoothing` uses.
 //!
-//! Parts: [`recursion`] (the state update, SSE and forecasts), [`mod@init`] (statsmodels'
-//! heuristic and simple initial states), [`fit`] (smoothing parameters by minimising SSE with
-//! Nelder-Mead from `argmin`). One SSE evaluation is O(n), so a fit on 10,000 points with a
+//! Initial states follow statsmodels' heuristic (or its simple method); smoothing parameters
+//! minimise the SSE with Nelder-Mead from `argmin`. One SSE evaluation is O(n), so a fit on 10,000 points with a
 //! daily season of 1,440 takes a few hundred evaluations, i.e. milliseconds.
 //!
 //! Prediction intervals: analytic for models without multiplicative seasonality; for the

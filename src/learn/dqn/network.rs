@@ -9,7 +9,7 @@ use rand::Rng;
 use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
-use crate::nn::{Activation, Mlp};
+use crate::nn::{Activation, Mlp, NnError};
 
 /// What masked-out actions' Q-values become before a max or argmax. Finite, so that a
 /// non-bootstrapped target (`discount = 0`) stays 0 rather than NaN.
@@ -42,7 +42,7 @@ impl QNetwork {
         hidden: &[i64],
         dueling: bool,
         rng: &mut R,
-    ) -> anyhow::Result<QNetwork> {
+    ) -> Result<QNetwork, NnError> {
         let vs = nn::VarStore::new(device);
         let root = vs.root();
         let head = if dueling {

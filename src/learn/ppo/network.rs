@@ -4,7 +4,7 @@
 use tch::nn::{self, Module};
 use tch::{Device, Kind, Tensor};
 
-use crate::nn::{Activation, Mlp};
+use crate::nn::{Activation, Mlp, NnError};
 
 /// Policy and value networks in one `VarStore` (`actor/l*`, `critic/l*`).
 pub struct ActorCritic {
@@ -21,7 +21,7 @@ impl ActorCritic {
         obs_dim: i64,
         nvec: &[i64],
         hidden: &[i64],
-    ) -> anyhow::Result<ActorCritic> {
+    ) -> Result<ActorCritic, NnError> {
         let vs = nn::VarStore::new(device);
         let total: i64 = nvec.iter().sum();
         let sizes = |out: i64| [&[obs_dim][..], hidden, &[out]].concat();

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::env_spec::ForecastSpec;
+use crate::io::{ConfigError, Ctx};
+use crate::learn::check_epsilon;
+use crate::scenario::env_spec::ObsForecastSpec;
 
 /// Tabular Q-learning over `joint` actions (3^pools: each pool −1 / 0 / +1 × `step_size`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,7 +16,7 @@ pub struct QLearningConfig {
     pub step_size: u32,
     /// The forecast in the observation (feeds the `trend` bins); default: the scenario's.
     #[serde(default)]
-    pub forecast: Option<ForecastSpec>,
+    pub forecast: Option<ObsForecastSpec>,
     /// The state discretisation.
     #[serde(default)]
     pub bins: Bins,
@@ -82,6 +84,33 @@ pub struct Bins {
     /// forecast in the observation. Default 1 (off).
     #[serde(default = "default_trend_bins")]
     pub trend: usize,
+}
+
+impl QLearningConfig {
+    /// Checks every value against its documented range (errors name the field in `ctx`'s file).
+    pub fn validate(&self, ctx: &Ctx) -> Result<(), ConfigError> {
+        ctx.check_range("gamma", self.gamma, 0.0, 1.0)?;
+        check_epsilon(
+            ctx,
+            self.epsilon_start,
+            self.epsilon_end,
+            self.exploration_fraction,
+        )?;
+        ctx.check_range("lr_start", self.lr_start, 0.0, 1.0)?;
+        ctx.check_range("lr_end", self.lr_end, 0.0, 1.0)?;
+        let b = &self.bins;
+        let states: f64 = [b.time, b.load, b.instances, b.utilisation, b.trend]
+            .iter()
+            .map(|&n| n.max(1) as f64)
+            .product();
+        if states > 1e6 {
+            return Err(ctx.invalid("bins", states, "more than 1e6 states"));
+        }
+        if self.step_size == 0 || self.num_envs == 0 {
+            return Err(ctx.invalid("step_size/num_envs", 0, "must be >= 1"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Bins {

@@ -2,8 +2,8 @@
 //! env's `joint` moves (3^pools), the table is updated one transition at a time in env order
 //! (deterministic), with linear epsilon and learning-rate schedules and optional double Q.
 //!
-//! Parts: `config` (`QLearningConfig`, `Bins`), `discretise` (`Discretiser`), `table` (`QTable`,
-//! the greedy `QPolicy`). Checkpoint files: `q_table.json`, `rng.json`, `state.json`.
+//! Checkpoint files: `q_table.json` (the table, whose greedy `QPolicy` acts in evaluation),
+//! `rng.json`, `agent.yaml`, `state.json`.
 //!
 //! The horizon is part of the task (`time.progress` is in the state), so a truncated episode's
 //! last transition is not bootstrapped.
@@ -14,7 +14,6 @@ pub mod table;
 
 use std::path::Path;
 
-use anyhow::Context;
 use rand::Rng;
 
 pub use config::{Bins, QLearningConfig};
@@ -23,12 +22,10 @@ pub use table::{QPolicy, QTable};
 
 use super::eval::evaluate_batched;
 use super::run::{
-    finish_run, record_step, save_agent, EpisodeTotals, RunLog, TrainOptions, TrainState,
-    TrainSummary,
+    finish_run, record_step, save_agent, RunLog, RunMeta, TrainOptions, TrainState, TrainSummary,
 };
-use crate::agents::Agent;
-use crate::env::{Action, AutoresetMode, Env, VecEnv};
-use crate::scenario::Scenario;
+use super::{load_json, LearnError, MakeEnv};
+use crate::env::{Action, AutoresetMode, Env, EpisodeTally, VecEnv};
 use crate::sim::rng::{child_seed, stream, StreamRng};
 
 /// Position of the exploration stream, saved so `--resume` continues it.
@@ -43,22 +40,22 @@ fn linear(start: f64, end: f64, frac: f64) -> f64 {
 
 fn save_checkpoint(
     dir: &Path,
-    agent: &Agent,
+    meta: &RunMeta,
     table: &QTable,
     rng: &StreamRng,
     state: &TrainState,
-) -> anyhow::Result<()> {
+) -> Result<(), LearnError> {
     table.save(&dir.join("q_table.json"))?;
     let r = RngState {
         word_pos: rng.get_word_pos().to_string(),
     };
-    crate::cli::output::atomic_write(&dir.join("rng.json"), &serde_json::to_vec(&r)?)?;
-    save_agent(dir, agent)?;
+    crate::io::atomic_write(&dir.join("rng.json"), &serde_json::to_vec(&r)?)?;
+    save_agent(dir, meta)?;
     state.save(dir)
 }
 
 /// The greedy policy of a checkpoint directory.
-pub fn load_policy(dir: &Path) -> anyhow::Result<QPolicy> {
+pub fn load_policy(dir: &Path) -> Result<QPolicy, LearnError> {
     Ok(QPolicy {
         table: QTable::load(&dir.join("q_table.json"))?,
     })
@@ -66,16 +63,16 @@ pub fn load_policy(dir: &Path) -> anyhow::Result<QPolicy> {
 
 /// Trains tabular Q-learning (see the module docs).
 pub fn train(
-    scenario: &Scenario,
-    agent: &Agent,
     cfg: &QLearningConfig,
+    make_env: &MakeEnv<'_>,
+    meta: &RunMeta,
     options: &TrainOptions,
-) -> anyhow::Result<TrainSummary> {
+) -> Result<TrainSummary, LearnError> {
     let total = options.steps.unwrap_or(cfg.total_steps);
     let n_envs = cfg.num_envs.max(1);
     let envs = (0..n_envs)
-        .map(|_| agent.make_env(scenario))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .map(|_| make_env())
+        .collect::<Result<Vec<_>, _>>()?;
     let n_actions = envs[0].action_space().flat_dim();
     let disc = Discretiser::new(&cfg.bins, envs[0].obs_names());
     let mut venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
@@ -83,10 +80,20 @@ pub fn train(
     let mut rng = stream(options.seed, "q_learning/explore");
     let (mut table, mut state) = if options.resume {
         let dir = options.out.join("checkpoints").join("latest");
-        let table = QTable::load(&dir.join("q_table.json")).context("resuming")?;
-        let state = TrainState::load(&dir)?;
-        let r: RngState = serde_json::from_str(&std::fs::read_to_string(dir.join("rng.json"))?)?;
-        rng.set_word_pos(r.word_pos.parse().context("rng.json word_pos")?);
+        let restore = || -> Result<(QTable, TrainState, u128), LearnError> {
+            let table = QTable::load(&dir.join("q_table.json"))?;
+            let state = TrainState::load(&dir)?;
+            let path = dir.join("rng.json");
+            let r: RngState = load_json(&path, "a stream position")?;
+            let pos = r.word_pos.parse().map_err(|e| LearnError::Parse {
+                path,
+                what: "a stream position",
+                message: format!("word_pos {:?}: {e}", r.word_pos),
+            })?;
+            Ok((table, state, pos))
+        };
+        let (table, state, pos) = restore().map_err(|e| LearnError::Resume(Box::new(e)))?;
+        rng.set_word_pos(pos);
         (table, state)
     } else {
         (
@@ -98,12 +105,12 @@ pub fn train(
             },
         )
     };
-    let mut log = RunLog::open(scenario, agent, options, total, &state)?;
+    let mut log = RunLog::open(meta, options, total, &state)?;
     // Resumed runs start fresh episodes (env streams are not checkpointed).
     let reset_seed = child_seed(options.seed, "q_learning/reset", state.global_step);
     let (mut obs, mut infos) = venv.reset(Some(reset_seed));
     let dim = venv.obs_dim();
-    let mut totals = vec![EpisodeTotals::default(); n_envs];
+    let mut tallies = vec![EpisodeTally::default(); n_envs];
     let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
     let mut last_eval = None;
     let (mut next_eval, mut next_ckpt) = (
@@ -190,7 +197,7 @@ pub fn train(
             record_step(
                 &mut log,
                 &mut state,
-                &mut totals[i],
+                &mut tallies[i],
                 step.rewards[i],
                 next_info,
                 done,
@@ -228,19 +235,19 @@ pub fn train(
                     })
                     .collect()
             };
-            let r = evaluate_batched(scenario, agent, &eval_seeds, &mut act)?;
+            let r = evaluate_batched(make_env, &eval_seeds, &mut act)?;
             r.log(&mut log, state.global_step);
             last_eval = Some(r.mean_return());
             if state.improves(r.mean_return()) {
                 state.wall_seconds = log.wall_seconds();
-                save_checkpoint(&log.best_dir()?, agent, &table, &rng, &state)?;
+                save_checkpoint(&log.best_dir()?, meta, &table, &rng, &state)?;
             }
         }
         log.progress(state.global_step);
         if state.global_step >= next_ckpt {
             next_ckpt += cfg.checkpoint_every.max(1);
             state.wall_seconds = log.wall_seconds();
-            save_checkpoint(&log.latest_dir()?, agent, &table, &rng, &state)?;
+            save_checkpoint(&log.latest_dir()?, meta, &table, &rng, &state)?;
             log.flush();
         }
     }
@@ -251,7 +258,7 @@ pub fn train(
         total,
         options,
         last_eval,
-        |dir, st| save_checkpoint(dir, agent, &table, &rng, st),
+        |dir, st| save_checkpoint(dir, meta, &table, &rng, st),
     )
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::discretise::Discretiser;
 use crate::env::{Action, StepInfo};
+use crate::learn::LearnError;
 use crate::policy::Policy;
 
 /// Q-values `[n_states, n_actions]`, row-major; `q2` is the second table of double Q.
@@ -73,15 +74,12 @@ impl QTable {
         }
     }
 
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        crate::cli::output::atomic_write(path, &serde_json::to_vec(self)?)
+    pub fn save(&self, path: &Path) -> Result<(), LearnError> {
+        Ok(crate::io::atomic_write(path, &serde_json::to_vec(self)?)?)
     }
 
-    pub fn load(path: &Path) -> anyhow::Result<QTable> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: not a Q-table: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<QTable, LearnError> {
+        crate::learn::load_json(path, "a Q-table")
     }
 }
 

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::env_spec::ForecastSpec;
+use crate::io::{ConfigError, Ctx};
+use crate::learn::{check_epsilon, check_hidden};
+use crate::scenario::env_spec::ObsForecastSpec;
 
 /// Double DQN with a target network, replay buffer, Huber loss and gradient clipping over the
 /// env's `joint` actions (each pool −1 / 0 / +1 × `step_size`: `3^pools` actions, masked).
@@ -15,7 +17,7 @@ pub struct DqnConfig {
     pub step_size: u32,
     /// The forecast in the observation; default: the scenario's.
     #[serde(default)]
-    pub forecast: Option<ForecastSpec>,
+    pub forecast: Option<ObsForecastSpec>,
     /// Hidden layer sizes of the Q-network (ReLU MLP). Default [128, 128].
     #[serde(default = "default_hidden")]
     pub hidden: Vec<i64>,
@@ -95,6 +97,41 @@ pub struct DqnConfig {
     /// Default 8 000.
     #[serde(default = "default_eval_every")]
     pub checkpoint_every: u64,
+}
+
+impl DqnConfig {
+    /// Checks every value against its documented range (errors name the field in `ctx`'s file).
+    pub fn validate(&self, ctx: &Ctx) -> Result<(), ConfigError> {
+        ctx.check_range("gamma", self.gamma, 0.0, 1.0)?;
+        ctx.check_range("learning_rate", self.learning_rate, 0.0, 1.0)?;
+        ctx.check_range("tau", self.tau, 1e-9, 1.0)?;
+        check_epsilon(
+            ctx,
+            self.epsilon_start,
+            self.epsilon_end,
+            self.exploration_fraction,
+        )?;
+        ctx.check_range("huber_delta", self.huber_delta, 1e-9, 1e9)?;
+        ctx.check_range("max_grad_norm", self.max_grad_norm, 1e-9, 1e9)?;
+        ctx.check_range("reward_scale", self.reward_scale, 1e-12, 1e6)?;
+        check_hidden(ctx, &self.hidden)?;
+        for (field, v) in [
+            ("step_size", self.step_size as usize),
+            ("num_envs", self.num_envs),
+            ("n_step", self.n_step),
+            ("buffer_size", self.buffer_size),
+            ("batch_size", self.batch_size),
+            ("gradient_steps", self.gradient_steps),
+        ] {
+            if v == 0 {
+                return Err(ctx.invalid(field, 0, "must be >= 1"));
+            }
+        }
+        if self.n_step > 1000 {
+            return Err(ctx.invalid("n_step", self.n_step, "must be <= 1000"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for DqnConfig {

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::env_spec::ForecastSpec;
+use crate::io::{ConfigError, Ctx};
+use crate::learn::check_hidden;
+use crate::scenario::env_spec::ObsForecastSpec;
 
 /// Clipped PPO with GAE over a `VecEnv`, one categorical head per pool over `delta` moves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,7 +19,7 @@ pub struct PpoConfig {
     pub step_size: u32,
     /// The forecast in the observation; default: the scenario's.
     #[serde(default)]
-    pub forecast: Option<ForecastSpec>,
+    pub forecast: Option<ObsForecastSpec>,
     /// Hidden layer sizes of the actor and of the critic (separate tanh MLPs). Default [64, 64].
     #[serde(default = "default_hidden")]
     pub hidden: Vec<i64>,
@@ -79,6 +81,21 @@ pub struct PpoConfig {
     /// Checkpoint every this many env steps. Default 9 600.
     #[serde(default = "default_eval_every")]
     pub checkpoint_every: u64,
+}
+
+impl PpoConfig {
+    /// Checks every value against its documented range (errors name the field in `ctx`'s file).
+    pub fn validate(&self, ctx: &Ctx) -> Result<(), ConfigError> {
+        ctx.check_range("gamma", self.gamma, 0.0, 1.0)?;
+        ctx.check_range("gae_lambda", self.gae_lambda, 0.0, 1.0)?;
+        ctx.check_range("clip_coef", self.clip_coef, 0.0, 10.0)?;
+        ctx.check_range("learning_rate", self.learning_rate, 0.0, 1.0)?;
+        check_hidden(ctx, &self.hidden)?;
+        if self.step_size == 0 || self.max_delta == 0 || self.num_envs == 0 || self.num_steps == 0 {
+            return Err(ctx.invalid("step_size/max_delta/num_envs/num_steps", 0, "must be >= 1"));
+        }
+        Ok(())
+    }
 }
 
 impl Default for PpoConfig {

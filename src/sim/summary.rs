@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::sim::{ClassSummary, Simulator, Totals};
+use super::{ClassSummary, Simulator, Totals};
 
 /// Wall-clock performance of a run (the only non-deterministic part of a summary).
 #[derive(Debug, Clone, Serialize)]
@@ -19,7 +19,7 @@ pub struct Perf {
 
 /// One episode's results.
 #[derive(Debug, Clone, Serialize)]
-pub struct EpisodeSummary {
+pub struct SimSummary {
     pub scenario: String,
     pub seed: u64,
     pub policy: String,
@@ -30,7 +30,7 @@ pub struct EpisodeSummary {
     pub perf: Perf,
 }
 
-impl EpisodeSummary {
+impl SimSummary {
     /// Summarises the (finished) episode in `sim`; `wall_seconds` is the time the run took.
     pub fn collect(
         sim: &Simulator,
@@ -38,7 +38,7 @@ impl EpisodeSummary {
         seed: u64,
         policy: &str,
         wall_seconds: f64,
-    ) -> EpisodeSummary {
+    ) -> SimSummary {
         let cfg = sim.config();
         let classes = cfg
             .classes
@@ -55,7 +55,7 @@ impl EpisodeSummary {
                 0.0
             }
         };
-        EpisodeSummary {
+        SimSummary {
             scenario: scenario.to_string(),
             seed,
             policy: policy.to_string(),

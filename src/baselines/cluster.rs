@@ -4,9 +4,10 @@
 use super::model::{PoolModel, Weights};
 use crate::env::{ActionCodec, ScalingEnv, StepInfo};
 
-/// Static facts about one env, shared by the baselines.
+/// What the model-based baselines know about the cluster behind one env: static facts read
+/// once (pool models, reward weights, action codec, interval, lead times, budget).
 #[derive(Debug, Clone)]
-pub struct Context {
+pub struct ClusterModel {
     pub models: Vec<PoolModel>,
     pub weights: Weights,
     pub codec: ActionCodec,
@@ -19,8 +20,8 @@ pub struct Context {
     pub n_classes: usize,
 }
 
-impl Context {
-    pub fn new(env: &ScalingEnv) -> Context {
+impl ClusterModel {
+    pub fn new(env: &ScalingEnv) -> ClusterModel {
         let cfg = env.sim().config();
         let interval_s = cfg.interval.as_secs_f64();
         let r = &env.config().spec().reward;
@@ -29,7 +30,7 @@ impl Context {
             .iter()
             .map(|m| (m.cold_start_s / interval_s).ceil() as usize)
             .collect();
-        Context {
+        ClusterModel {
             weights: Weights {
                 interval_s,
                 slo_penalty: r.slo_penalty,

@@ -1,4 +1,4 @@
-//! Baselines every other model must beat: naive (last value), seasonal naive (value one season
+//! The naive forecasters every other model must beat: naive (last value), seasonal naive (value one season
 //! ago), moving average (mean of the last w values) and drift (line through first and last).
 //!
 //! Intervals follow Hyndman and Athanasopoulos (FPP3, section 5.5), with sigma estimated from the
@@ -10,9 +10,9 @@ use crate::forecast::{
 };
 use std::collections::VecDeque;
 
-/// Which baseline.
+/// Which naive method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BaselineKind {
+pub enum NaiveKind {
     /// Last observed value.
     Naive,
     /// Value one season (`season` steps) earlier.
@@ -31,51 +31,51 @@ pub enum BaselineKind {
 
 /// An unfitted baseline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Baseline {
+pub struct Naive {
     /// The method.
-    pub kind: BaselineKind,
+    pub kind: NaiveKind,
 }
 
-impl Baseline {
+impl Naive {
     /// A baseline, checking season/window >= 1.
-    pub fn new(kind: BaselineKind) -> Result<Self, ForecastError> {
+    pub fn new(kind: NaiveKind) -> Result<Self, ForecastError> {
         match kind {
-            BaselineKind::SeasonalNaive { season: 0 } => Err(ForecastError::invalid(
+            NaiveKind::SeasonalNaive { season: 0 } => Err(ForecastError::invalid(
                 "season",
                 0,
                 "must be at least 1 step",
             )),
-            BaselineKind::MovingAverage { window: 0 } => Err(ForecastError::invalid(
+            NaiveKind::MovingAverage { window: 0 } => Err(ForecastError::invalid(
                 "window",
                 0,
                 "must be at least 1 step",
             )),
-            _ => Ok(Baseline { kind }),
+            _ => Ok(Naive { kind }),
         }
     }
 
     /// Spec name.
     pub fn name(&self) -> &'static str {
         match self.kind {
-            BaselineKind::Naive => "naive",
-            BaselineKind::SeasonalNaive { .. } => "seasonal_naive",
-            BaselineKind::MovingAverage { .. } => "moving_average",
-            BaselineKind::Drift => "drift",
+            NaiveKind::Naive => "naive",
+            NaiveKind::SeasonalNaive { .. } => "seasonal_naive",
+            NaiveKind::MovingAverage { .. } => "moving_average",
+            NaiveKind::Drift => "drift",
         }
     }
 
     /// Fewest observations (one season for seasonal naive, one window for the average).
     pub fn min_len(&self) -> usize {
         match self.kind {
-            BaselineKind::Naive => 1,
-            BaselineKind::SeasonalNaive { season } => season,
-            BaselineKind::MovingAverage { window } => window,
-            BaselineKind::Drift => 2,
+            NaiveKind::Naive => 1,
+            NaiveKind::SeasonalNaive { season } => season,
+            NaiveKind::MovingAverage { window } => window,
+            NaiveKind::Drift => 2,
         }
     }
 
     /// Fits (stores the history the method needs and the residual variance).
-    pub fn fit(&self, series: &Series) -> Result<FittedBaseline, ForecastError> {
+    pub fn fit(&self, series: &Series) -> Result<FittedNaive, ForecastError> {
         let y = series.values();
         if y.len() < self.min_len() {
             return Err(ForecastError::too_short(
@@ -86,11 +86,11 @@ impl Baseline {
             ));
         }
         let keep = match self.kind {
-            BaselineKind::SeasonalNaive { season } => season,
-            BaselineKind::MovingAverage { window } => window,
+            NaiveKind::SeasonalNaive { season } => season,
+            NaiveKind::MovingAverage { window } => window,
             _ => 1,
         };
-        let mut f = FittedBaseline {
+        let mut f = FittedNaive {
             kind: self.kind,
             recent: VecDeque::with_capacity(keep + 1),
             keep,
@@ -107,12 +107,12 @@ impl Baseline {
     }
 }
 
-impl_forecaster!(Baseline);
+impl_forecaster!(Naive);
 
 /// A fitted baseline: the recent history it forecasts from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FittedBaseline {
-    kind: BaselineKind,
+pub struct FittedNaive {
+    kind: NaiveKind,
     recent: VecDeque<f64>,
     keep: usize,
     first: f64,
@@ -122,17 +122,17 @@ pub struct FittedBaseline {
     n_resid: usize,
 }
 
-impl FittedBaseline {
+impl FittedNaive {
     fn one_step(&self) -> Option<f64> {
         if self.recent.len() < self.keep {
             return None;
         }
         let last = *self.recent.back()?;
         Some(match self.kind {
-            BaselineKind::Naive => last,
-            BaselineKind::SeasonalNaive { .. } => *self.recent.front()?,
-            BaselineKind::MovingAverage { window } => self.sum / window as f64,
-            BaselineKind::Drift => {
+            NaiveKind::Naive => last,
+            NaiveKind::SeasonalNaive { .. } => *self.recent.front()?,
+            NaiveKind::MovingAverage { window } => self.sum / window as f64,
+            NaiveKind::Drift => {
                 if self.n < 2 {
                     last
                 } else {
@@ -166,13 +166,13 @@ impl FittedBaseline {
     }
 }
 
-impl FittedForecaster for FittedBaseline {
+impl FittedForecaster for FittedNaive {
     fn describe(&self) -> String {
         match self.kind {
-            BaselineKind::Naive => "naive".into(),
-            BaselineKind::SeasonalNaive { season } => format!("seasonal_naive[{season}]"),
-            BaselineKind::MovingAverage { window } => format!("moving_average[{window}]"),
-            BaselineKind::Drift => "drift".into(),
+            NaiveKind::Naive => "naive".into(),
+            NaiveKind::SeasonalNaive { season } => format!("seasonal_naive[{season}]"),
+            NaiveKind::MovingAverage { window } => format!("moving_average[{window}]"),
+            NaiveKind::Drift => "drift".into(),
         }
     }
 
@@ -183,18 +183,18 @@ impl FittedForecaster for FittedBaseline {
             .map(|h| {
                 let hf = h as f64;
                 match self.kind {
-                    BaselineKind::Naive => (last, s * hf.sqrt()),
-                    BaselineKind::SeasonalNaive { season } => {
+                    NaiveKind::Naive => (last, s * hf.sqrt()),
+                    NaiveKind::SeasonalNaive { season } => {
                         let k = (h - 1) / season;
                         let idx = (h - 1) % season;
                         let v = self.recent.get(idx).copied().unwrap_or(last);
                         (v, s * ((k + 1) as f64).sqrt())
                     }
-                    BaselineKind::MovingAverage { window } => (
+                    NaiveKind::MovingAverage { window } => (
                         self.sum / window as f64,
                         s * (1.0 + 1.0 / window as f64).sqrt(),
                     ),
-                    BaselineKind::Drift => {
+                    NaiveKind::Drift => {
                         let t = (self.n.max(2) - 1) as f64;
                         let slope = (last - self.first) / t;
                         (last + hf * slope, s * (hf * (1.0 + hf / t)).sqrt())
@@ -213,16 +213,16 @@ impl FittedForecaster for FittedBaseline {
 
     fn params(&self) -> Vec<(String, f64)> {
         match self.kind {
-            BaselineKind::SeasonalNaive { season } => vec![("season".into(), season as f64)],
-            BaselineKind::MovingAverage { window } => vec![("window".into(), window as f64)],
-            BaselineKind::Drift => {
+            NaiveKind::SeasonalNaive { season } => vec![("season".into(), season as f64)],
+            NaiveKind::MovingAverage { window } => vec![("window".into(), window as f64)],
+            NaiveKind::Drift => {
                 let last = self.recent.back().copied().unwrap_or(0.0);
                 vec![(
                     "drift".into(),
                     (last - self.first) / (self.n.max(2) - 1) as f64,
                 )]
             }
-            BaselineKind::Naive => vec![],
+            NaiveKind::Naive => vec![],
         }
     }
 
@@ -243,7 +243,7 @@ mod tests {
     #[test]
     fn seasonal_naive_repeats_last_season() {
         let s = Series::new((0..10).map(|v| v as f64).collect()).unwrap();
-        let f = Baseline::new(BaselineKind::SeasonalNaive { season: 3 })
+        let f = Naive::new(NaiveKind::SeasonalNaive { season: 3 })
             .unwrap()
             .fit(&s)
             .unwrap();
@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn drift_and_update() {
         let s = Series::new(vec![1.0, 2.0, 3.0]).unwrap();
-        let mut f = Baseline::new(BaselineKind::Drift).unwrap().fit(&s).unwrap();
+        let mut f = Naive::new(NaiveKind::Drift).unwrap().fit(&s).unwrap();
         assert_eq!(f.predict(2, None).mean, vec![4.0, 5.0]);
         f.update(5.0).unwrap();
         assert!((f.predict(1, None).mean[0] - (5.0 + 4.0 / 3.0)).abs() < 1e-12);
