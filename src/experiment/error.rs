@@ -21,7 +21,7 @@ pub enum ExperimentError {
         /// `scenario / agent / seed N`.
         run: String,
         #[source]
-        source: EvalError,
+        source: Box<EvalError>,
     },
     /// Training a learner failed (what it checkpointed is kept and resumed next time).
     #[error("training {agent} on {scenario}")]
@@ -29,7 +29,7 @@ pub enum ExperimentError {
         agent: String,
         scenario: String,
         #[source]
-        source: AgentError,
+        source: Box<AgentError>,
     },
     /// A training left in the output directory was made with another step budget.
     #[error(

@@ -208,7 +208,7 @@ pub fn run(
                     run_one_traced(scenario, agent, seed, traced.then_some(&mut trace)).map_err(
                         |source| ExperimentError::Run {
                             run: format!("{} / {} / seed {seed}", scenario.name(), agent.name),
-                            source,
+                            source: Box::new(source),
                         },
                     )?;
                 if traced {
@@ -318,7 +318,7 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>
                 .map_err(|source| ExperimentError::Train {
                     agent: a.name.clone(),
                     scenario: s.name().to_string(),
-                    source,
+                    source: Box::new(source),
                 })?;
             }
             row.push(a.clone().with_checkpoint(run_dir));

@@ -96,7 +96,7 @@ pub fn stress(
                 let m = run_one_traced(&s, agent, seed, (k == 0).then_some(&mut trace)).map_err(
                     |source| ExperimentError::Run {
                         run: format!("{} / {} / seed {seed}", s.name(), agent.name),
-                        source,
+                        source: Box::new(source),
                     },
                 )?;
                 Ok((m, trace))
