@@ -12,7 +12,9 @@
 #                            and, for q_learning, a resume), every file they write
 #   holiday/{runs,summary}.csv  the default `make holiday` experiment (skipped with NO_HOLIDAY=1)
 # The only non-deterministic values, wall-clock times, are removed: `perf` in summary.json, every
-# `wall_seconds`/`wall_s` field and column. Everything else is compared as written.
+# `wall_seconds`/`wall_s` field and column, and train.csv's `charts/steps_per_second` rows.
+# Everything else is compared as written (checkpoint weights, Q-tables and replay buffers byte
+# for byte).
 set -euo pipefail
 
 bin="$(realpath "$1")"
@@ -47,7 +49,8 @@ open(path, "w").write(dump(strip(data)) + "\n")
 PY
 }
 
-# Drops CSV columns whose header starts with `wall`.
+# Drops CSV columns whose header starts with `wall`, and the rows of the wall-clock speed scalar
+# `charts/steps_per_second` (train.csv).
 strip_csv() {
   python3 - "$1" <<'PY'
 import csv, sys
@@ -58,6 +61,8 @@ if rows:
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         for r in rows:
+            if "charts/steps_per_second" in r:
+                continue
             w.writerow([r[i] for i in keep if i < len(r)])
 PY
 }

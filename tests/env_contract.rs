@@ -22,9 +22,8 @@ fn scenario_files() -> Vec<PathBuf> {
 /// The scenario with rates and instances shrunk 5x, so a few steps of each run fast.
 fn shrunk(path: &Path) -> Scenario {
     let s = Scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
-    let mut spec = s.spec.clone();
-    spec.scale *= 0.2;
-    Scenario::from_spec(spec, path).unwrap_or_else(|e| panic!("{e}"))
+    // A family stays a family (each episode draws its instance).
+    s.rescaled(0.2).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

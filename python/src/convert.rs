@@ -186,5 +186,12 @@ pub fn info_dict<'py>(py: Python<'py>, info: &StepInfo) -> PyResult<Bound<'py, P
         let arr = PyArray1::from_slice(py, &f.values).reshape([f.horizon, f.n_classes])?;
         d.set_item("forecast", arr)?;
     }
+    if !info.scenario_params.is_empty() {
+        let p = PyDict::new(py);
+        for (name, v) in &info.scenario_params {
+            p.set_item(name, v)?;
+        }
+        d.set_item("scenario_params", p)?;
+    }
     Ok(d)
 }

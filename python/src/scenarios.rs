@@ -59,9 +59,7 @@ pub fn load(scenario: &str, scale: Option<f64>) -> PyResult<Scenario> {
                     "scale = {k}: must be a finite number > 0"
                 )));
             }
-            let mut spec = loaded.spec.clone();
-            spec.scale *= k;
-            Scenario::from_spec(spec, &loaded.path).map_err(scenario_err)
+            loaded.rescaled(k).map_err(scenario_err)
         }
     }
 }

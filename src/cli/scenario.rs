@@ -1,9 +1,12 @@
-//! `shopgym scenario validate|show FILE`.
+//! `shopgym scenario validate|show|sample FILE`.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use crate::io::atomic_write;
 use crate::scenario::Scenario;
 
 #[derive(Debug, Args)]
@@ -16,8 +19,37 @@ pub struct ScenarioArgs {
 pub enum ScenarioCommand {
     /// Check a scenario file; exits non-zero with a message naming the field and value if it is bad.
     Validate { file: PathBuf },
-    /// Print the resolved scenario (every default filled in) as YAML.
-    Show { file: PathBuf },
+    /// Print the resolved scenario (every default filled in) as YAML; for a family, the instance
+    /// of episode seed `--seed` (default 0) as a plain scenario file.
+    Show {
+        file: PathBuf,
+        /// The episode seed whose instance of a family to print.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
+    /// Write the instances of a family for seeds A..B (B excluded) as plain scenario files,
+    /// with `params.csv` (seed, then one column per drawn field; empty where not drawn).
+    Sample {
+        file: PathBuf,
+        /// Seed range `A..B`.
+        #[arg(long, value_parser = parse_range)]
+        seeds: (u64, u64),
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// `A..B` with A <= B.
+fn parse_range(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("`{s}`: expected A..B, e.g. 0..100"))?;
+    let a: u64 = a.trim().parse().map_err(|e| format!("`{a}`: {e}"))?;
+    let b: u64 = b.trim().parse().map_err(|e| format!("`{b}`: {e}"))?;
+    if a > b {
+        return Err(format!("`{s}`: A > B"));
+    }
+    Ok((a, b))
 }
 
 pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
@@ -26,8 +58,13 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
             let s = Scenario::load(&file)?;
             // The `env:` section is checked when an environment is built from it.
             crate::env::EnvConfig::from_scenario(&s)?;
+            let family = if s.is_family() {
+                format!(", a family of {} drawn fields", s.params.len())
+            } else {
+                String::new()
+            };
             println!(
-                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals)",
+                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals{family})",
                 file.display(),
                 s.sim.classes.len(),
                 s.sim.pools.len(),
@@ -35,7 +72,53 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
                 s.sim.n_intervals()
             );
         }
-        ScenarioCommand::Show { file } => print!("{}", Scenario::load(&file)?.to_yaml()),
+        ScenarioCommand::Show { file, seed } => {
+            print!("{}", Scenario::load(&file)?.draw_seed(seed)?.to_yaml());
+        }
+        ScenarioCommand::Sample { file, seeds, out } => sample(&file, seeds, &out)?,
     }
+    Ok(())
+}
+
+fn sample(file: &PathBuf, (a, b): (u64, u64), out: &PathBuf) -> anyhow::Result<()> {
+    let family = Scenario::load(file)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut rows = Vec::new();
+    let mut columns = Vec::new();
+    let mut seen = BTreeSet::new();
+    for seed in a..b {
+        let inst = family.draw_seed(seed)?;
+        let path = out.join(format!("{}_seed{seed}.yaml", family.name()));
+        atomic_write(&path, inst.to_yaml().as_bytes())?;
+        for (name, _) in &inst.params {
+            if seen.insert(name.clone()) {
+                columns.push(name.clone());
+            }
+        }
+        rows.push((seed, inst.params));
+    }
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["seed".to_string()];
+    header.extend(columns.iter().cloned());
+    csv.write_record(&header)?;
+    for (seed, params) in rows {
+        let mut row = vec![seed.to_string()];
+        row.extend(columns.iter().map(|c| {
+            params
+                .iter()
+                .find(|(n, _)| n == c)
+                .map(|(_, v)| format!("{v}"))
+                .unwrap_or_default()
+        }));
+        csv.write_record(&row)?;
+    }
+    let bytes = csv.into_inner().context("writing params.csv")?;
+    atomic_write(&out.join("params.csv"), &bytes)?;
+    eprintln!(
+        "{}: {} instances and params.csv in {}",
+        file.display(),
+        b - a,
+        out.display()
+    );
     Ok(())
 }

@@ -115,6 +115,13 @@ impl EnvConfig {
         if t.patience_intervals == 0 {
             return Err(ctx.invalid("env.termination.patience_intervals", 0, "must be >= 1"));
         }
+        if spec.calendar.promotions > MAX_CALENDAR_SLOTS {
+            return Err(ctx.invalid(
+                "env.calendar.promotions",
+                spec.calendar.promotions,
+                format!("must be in 0..={MAX_CALENDAR_SLOTS}"),
+            ));
+        }
         Ok(EnvConfig {
             spec: spec.clone(),
             n_pools,
@@ -138,6 +145,11 @@ impl EnvConfig {
         self.forecast_horizon
     }
 
+    /// Announced-promotion slots in the observation (`env.calendar.promotions`).
+    pub fn calendar_slots(&self) -> usize {
+        self.spec.calendar.promotions
+    }
+
     /// `seasonal_naive` season [intervals].
     pub fn season_intervals(&self) -> u32 {
         self.season_intervals
@@ -154,6 +166,9 @@ impl EnvConfig {
         Some(c)
     }
 }
+
+/// Most calendar slots in the observation.
+pub const MAX_CALENDAR_SLOTS: usize = 8;
 
 /// Parses and builds the forecasting-module spec of `model: classical`.
 pub(crate) fn classical_config(

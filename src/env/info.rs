@@ -82,4 +82,7 @@ pub struct StepInfo {
     pub final_obs: Option<Vec<f32>>,
     /// `VecEnv` in `SameStep` autoreset mode: the ended episode's last info.
     pub final_info: Option<Box<StepInfo>>,
+    /// After `reset` on a scenario family: the values drawn for the episode, by field (empty
+    /// otherwise).
+    pub scenario_params: Vec<(String, f64)>,
 }

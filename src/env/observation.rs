@@ -16,15 +16,25 @@
 //! | `time.day_sin`, `time.day_cos` | time of day now, as a phase on the unit circle | [-1, 1] |
 //! | `time.week_sin`, `time.week_cos` | time of week now (Monday 00:00 = phase 0) | [-1, 1] |
 //! | `time.progress` | simulated time / horizon | [0, 1] |
+//! | `calendar.<k>.known` | 1 when slot k holds an announced promotion (k = 1..K, `env.calendar.promotions`) | [0, 1] |
+//! | `calendar.<k>.until_start_h` | announced start − now [h] (negative once started), clipped | [-48, 48] |
+//! | `calendar.<k>.peak` | announced peak multiplier, clipped | [0, 100] |
+//! | `calendar.<k>.duration_h` | announced ramp + hold [h], clipped | [0, 48] |
 //!
 //! Pools come first in pool order (4 features each), then per class in class order its 3 interval
-//! features, then per class its H forecast features, then the 5 time features. The reference rate of
+//! features, then per class its H forecast features, then the 5 time features, then the K calendar
+//! slots (the announced promotions known by now and not yet over, by announced start; empty
+//! slots are all 0; only announcements are read, never the true traffic). The reference rate of
 //! a class is its mean rate over the horizon without traffic noise (1 req/s if that is 0), fixed per
 //! scenario, so 1.0 means "an average interval". After `reset` the interval features are 0.
 
 use super::space::{BoxSpace, Space};
+use crate::scenario::Announcement;
 use crate::sim::rng::stream;
 use crate::sim::{IntervalStats, PoolView, SimConfig, SimTime, Traffic};
+
+/// Bound of `calendar.*.until_start_h` and `calendar.*.duration_h` [h].
+pub const CALENDAR_CLIP_H: f32 = 48.0;
 
 /// Upper bound of `pool.*.queue` [queued requests per slot].
 pub const QUEUE_CLIP: f32 = 10.0;
@@ -35,6 +45,14 @@ pub const LATENCY_CLIP: f32 = 10.0;
 
 const DAY_S: f64 = 86_400.0;
 const WEEK_S: f64 = 7.0 * DAY_S;
+
+/// Where the episode stands when it is observed: its traffic (for the time of week), the time,
+/// and the announced promotions.
+pub(crate) struct Moment<'a> {
+    pub traffic: &'a Traffic,
+    pub now: SimTime,
+    pub calendar: &'a [Announcement],
+}
 
 /// Names, bounds and encoding of the observation of one scenario.
 #[derive(Debug, Clone)]
@@ -47,10 +65,11 @@ pub(crate) struct ObsLayout {
     slo_latency_ms: Vec<f64>,
     horizon_s: f64,
     forecast_horizon: usize,
+    calendar_slots: usize,
 }
 
 impl ObsLayout {
-    pub fn new(sim: &SimConfig, forecast_horizon: usize) -> ObsLayout {
+    pub fn new(sim: &SimConfig, forecast_horizon: usize, calendar_slots: usize) -> ObsLayout {
         let mut names = Vec::new();
         let mut high = Vec::new();
         let mut low = Vec::new();
@@ -79,6 +98,16 @@ impl ObsLayout {
             push(format!("time.{t}"), -1.0, 1.0);
         }
         push("time.progress".into(), 0.0, 1.0);
+        for k in 1..=calendar_slots {
+            push(format!("calendar.{k}.known"), 0.0, 1.0);
+            push(
+                format!("calendar.{k}.until_start_h"),
+                -CALENDAR_CLIP_H,
+                CALENDAR_CLIP_H,
+            );
+            push(format!("calendar.{k}.peak"), 0.0, RATE_CLIP);
+            push(format!("calendar.{k}.duration_h"), 0.0, CALENDAR_CLIP_H);
+        }
         let n = names.len();
 
         // Reference rates: the noise-free traffic's mean over the horizon.
@@ -108,6 +137,7 @@ impl ObsLayout {
             slo_latency_ms: sim.classes.iter().map(|c| c.slo.latency_ms).collect(),
             horizon_s,
             forecast_horizon,
+            calendar_slots,
         }
     }
 
@@ -130,9 +160,9 @@ impl ObsLayout {
         pools: &[PoolView],
         stats: Option<&IntervalStats>,
         forecast: &[f64],
-        traffic: &Traffic,
-        now: SimTime,
+        at: &Moment<'_>,
     ) {
+        let (traffic, now, calendar) = (at.traffic, at.now, at.calendar);
         out.clear();
         let clip = |x: f64, hi: f32| (x as f32).clamp(0.0, hi);
         for (p, pv) in pools.iter().enumerate() {
@@ -179,5 +209,20 @@ impl ObsLayout {
             week.cos() as f32,
             clip(now.as_secs_f64() / self.horizon_s, 1.0),
         ]);
+        let t = now.as_secs_f64();
+        let mut slots = calendar
+            .iter()
+            .filter(|a| a.known_at_s <= t && a.start_s + a.duration_s > t);
+        for _ in 0..self.calendar_slots {
+            match slots.next() {
+                Some(a) => out.extend([
+                    1.0,
+                    (((a.start_s - t) / 3600.0) as f32).clamp(-CALENDAR_CLIP_H, CALENDAR_CLIP_H),
+                    clip(a.peak, RATE_CLIP),
+                    clip(a.duration_s / 3600.0, CALENDAR_CLIP_H),
+                ]),
+                None => out.extend([0.0; 4]),
+            }
+        }
     }
 }

@@ -8,19 +8,28 @@
 //! forecaster and returns the next observation, the reward and `info`. The episode is `truncated`
 //! at the scenario's horizon and `terminated` by the optional failure condition (`env.termination`);
 //! after either, `step` refuses until the next `reset`.
+//!
+//! On a scenario family, each `reset` first draws the episode's instance (`Scenario::draw`):
+//! `reset(Some(s))` from the stream `scenario` of `s`, `reset(None)` from that stream continued.
+//! The simulator then runs that instance with the same streams as ever, so the instance and the
+//! requests depend only on the seed. The observation layout (its reference rates and bounds)
+//! stays the nominal instance's, so it does not reveal the draw. `info.scenario_params` after a
+//! reset lists the drawn values.
 
 use super::action::ActionCodec;
 use super::config::EnvConfig;
 use super::error::EnvError;
 use super::forecast::{self, ArrivalForecaster};
 use super::info::{ArrivalForecast, RewardTerms, StepInfo};
-use super::observation::ObsLayout;
+use super::observation::{Moment, ObsLayout};
 use super::space::Action;
 use super::space::Space;
 use super::{Env, Step};
 use crate::io::ConfigError;
-use crate::scenario::Scenario;
+use crate::scenario::{Announcement, Scenario, DRAW_STREAM};
+use crate::sim::rng::{stream, StreamRng};
 use crate::sim::{IntervalStats, PoolView, Simulator};
+use std::sync::Arc;
 
 /// The autoscaling environment over one scenario.
 pub struct ScalingEnv {
@@ -44,6 +53,14 @@ pub struct ScalingEnv {
     forecast_horizon: usize,
     /// `[h * n_classes + c]`.
     forecast: Vec<f64>,
+    /// The family each reset draws an instance of (`None`: a fixed scenario).
+    family: Option<Scenario>,
+    /// The stream instances are drawn from.
+    draw_rng: StreamRng,
+    /// The running instance's announced promotions.
+    calendar: Vec<Announcement>,
+    /// The running instance's drawn values.
+    params: Vec<(String, f64)>,
 }
 
 impl ScalingEnv {
@@ -71,7 +88,7 @@ impl ScalingEnv {
             name: scenario.name().to_string(),
             sim: Simulator::new(sim_cfg.clone(), 0),
             codec: ActionCodec::new(&config.spec().action, sim_cfg),
-            layout: ObsLayout::new(sim_cfg, h),
+            layout: ObsLayout::new(sim_cfg, h, config.calendar_slots()),
             forecaster: forecast::build(&config, nc),
             static_counts: scenario.static_counts.clone(),
             config,
@@ -82,6 +99,10 @@ impl ScalingEnv {
             counts: vec![0.0; nc],
             forecast_horizon: h,
             forecast: vec![0.0; h * nc],
+            family: scenario.is_family().then(|| scenario.clone()),
+            draw_rng: stream(0, DRAW_STREAM),
+            calendar: scenario.calendar.clone(),
+            params: scenario.params.clone(),
         })
     }
 
@@ -90,7 +111,7 @@ impl ScalingEnv {
     /// Call before the first `reset`.
     pub fn with_forecaster(mut self, forecaster: Box<dyn ArrivalForecaster>) -> ScalingEnv {
         let h = self.config.spec().forecast.horizon;
-        self.layout = ObsLayout::new(self.sim.config(), h);
+        self.layout = ObsLayout::new(self.sim.config(), h, self.config.calendar_slots());
         self.forecast_horizon = h;
         self.forecast = vec![0.0; h * self.counts.len()];
         self.forecaster = forecaster;
@@ -121,9 +142,55 @@ impl ScalingEnv {
         &self.static_counts
     }
 
+    /// The running episode's announced promotions.
+    pub fn calendar(&self) -> &[Announcement] {
+        &self.calendar
+    }
+
+    /// The running episode's drawn scenario values, by field (empty for a fixed scenario).
+    pub fn scenario_params(&self) -> &[(String, f64)] {
+        &self.params
+    }
+
     /// Name of the forecaster feeding the observation.
     pub fn forecaster_name(&self) -> &str {
         self.forecaster.name()
+    }
+
+    /// Starts an episode on `instance` with seed `seed`, as `reset(Some(seed))` would on a family
+    /// that drew it: e.g. a file written by `shopgym scenario show`, run with the layout (the
+    /// reference rates and bounds) of this env's scenario. It must have the same classes and
+    /// pools.
+    pub fn reset_on(
+        &mut self,
+        instance: &Scenario,
+        seed: u64,
+    ) -> Result<(Vec<f32>, StepInfo), EnvError> {
+        let (have, want) = (self.sim.config(), &instance.sim);
+        if have.pools.len() != want.pools.len() || have.classes.len() != want.classes.len() {
+            return Err(EnvError::ConfigMismatch {
+                config_pools: have.pools.len(),
+                scenario_pools: want.pools.len(),
+            });
+        }
+        self.fresh = false;
+        self.draw_rng = stream(seed, DRAW_STREAM);
+        self.calendar = instance.calendar.clone();
+        self.params = instance.params.clone();
+        self.sim.reset_with(Arc::clone(&instance.sim), Some(seed));
+        Ok(self.begin(Some(seed)))
+    }
+
+    /// The part of a reset after the simulator's: forecaster, counters, first observation.
+    fn begin(&mut self, seed: Option<u64>) -> (Vec<f32>, StepInfo) {
+        self.forecaster
+            .reset(self.sim.traffic(), self.sim.config().interval, seed);
+        self.running = true;
+        self.steps = 0;
+        self.bad_streak = 0;
+        let (obs, mut info) = self.observe(None);
+        info.scenario_params = self.params.clone();
+        (obs, info)
     }
 
     fn pool_views(&self) -> Vec<PoolView> {
@@ -146,8 +213,11 @@ impl ScalingEnv {
             &pools,
             stats.as_ref(),
             &self.forecast,
-            self.sim.traffic(),
-            self.sim.now(),
+            &Moment {
+                traffic: self.sim.traffic(),
+                now: self.sim.now(),
+                calendar: &self.calendar,
+            },
         );
         let billed = self.sim.billed_instances();
         let info = StepInfo {
@@ -198,13 +268,29 @@ impl Env for ScalingEnv {
     fn reset(&mut self, seed: Option<u64>) -> (Vec<f32>, StepInfo) {
         let seed = if self.fresh { seed.or(Some(0)) } else { seed };
         self.fresh = false;
-        self.sim.reset(seed);
-        self.forecaster
-            .reset(self.sim.traffic(), self.sim.config().interval, seed);
-        self.running = true;
-        self.steps = 0;
-        self.bad_streak = 0;
-        self.observe(None)
+        match &self.family {
+            None => self.sim.reset(seed),
+            Some(family) => {
+                if let Some(s) = seed {
+                    self.draw_rng = stream(s, DRAW_STREAM);
+                }
+                // Every draw validates: the family was checked at its corners and on seeded
+                // draws when loaded. Should one still fail, the episode runs the nominal
+                // instance, and `scenario_params` says so (`draw_failed` = 1).
+                let (sim, calendar, params) = match family.draw(&mut self.draw_rng) {
+                    Ok(inst) => (inst.sim, inst.calendar, inst.params),
+                    Err(_) => (
+                        family.sim.clone(),
+                        family.calendar.clone(),
+                        vec![("draw_failed".to_string(), 1.0)],
+                    ),
+                };
+                self.calendar = calendar;
+                self.params = params;
+                self.sim.reset_with(sim, seed);
+            }
+        }
+        self.begin(seed)
     }
 
     fn step(&mut self, action: &Action) -> Result<Step, EnvError> {

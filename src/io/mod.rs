@@ -11,4 +11,4 @@ mod yaml;
 pub use error::{ConfigError, Ctx, FileError};
 pub use progress::progress_bar;
 pub use write::{atomic_write, create_dir_all};
-pub use yaml::{parse_yaml, read_text, read_yaml};
+pub use yaml::{from_yaml_value, parse_yaml, read_text, read_yaml};

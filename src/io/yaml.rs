@@ -36,3 +36,23 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(
         }
     })
 }
+
+/// Deserialises an already parsed YAML value into `T`, reporting the field path of any error;
+/// `path` names the file.
+pub fn from_yaml_value<T: serde::de::DeserializeOwned>(
+    value: serde_yaml::Value,
+    path: &Path,
+) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = e.path().to_string();
+        ConfigError::Parse {
+            file: path.to_path_buf(),
+            field: if field == "." {
+                "(top level)".into()
+            } else {
+                field
+            },
+            message: e.into_inner().to_string(),
+        }
+    })
+}

@@ -9,6 +9,7 @@
 //!   forecast: { model: none, horizon: 3, rel_error: 0.1, season_intervals: null }
 //!   reward: { cost_weight: 1.0, revenue_weight: 1.0, slo_penalty: 1.0, scale: 1.0 }
 //!   termination: { max_error_rate: null, patience_intervals: 3 }
+//!   calendar: { promotions: 0 }
 //! ```
 //!
 //! Experiments override fields in code: clone `scenario.spec.env`, change it, and validate it with
@@ -28,6 +29,27 @@ pub struct EnvSpec {
     pub reward: RewardSpec,
     #[serde(default)]
     pub termination: TerminationSpec,
+    /// Calendar features of the announced promotions. Default none.
+    #[serde(default, skip_serializing_if = "CalendarObsSpec::is_off")]
+    pub calendar: CalendarObsSpec,
+}
+
+/// The observation's calendar features: for each of the next `promotions` announced promotions
+/// (known by now, not yet over, by announced start), `calendar.<k>.known`,
+/// `calendar.<k>.until_start_h`, `calendar.<k>.peak` and `calendar.<k>.duration_h`, all from the
+/// announcement, never from the true traffic.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarObsSpec {
+    /// Promotion slots (0 to 8). Default 0: no calendar features.
+    #[serde(default)]
+    pub promotions: usize,
+}
+
+impl CalendarObsSpec {
+    fn is_off(&self) -> bool {
+        self.promotions == 0
+    }
 }
 
 /// How an action is read. One step applies one action at the start of a decision interval.

@@ -8,26 +8,44 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub mod calendar;
 pub mod env_spec;
+pub mod family;
 pub mod spec;
 pub mod trace;
 pub mod validate;
 
+pub use calendar::Announcement;
+pub use family::Family;
 pub use spec::ScenarioSpec;
 
 use crate::io::ConfigError;
+use crate::sim::rng::{stream, StreamRng};
 use crate::sim::SimConfig;
 
-/// A loaded, validated scenario.
+/// The stream an episode's instance of a family is drawn from (`sim::rng`).
+pub const DRAW_STREAM: &str = "scenario";
+
+/// Seeded draws validated when a family is loaded, besides its corners.
+const CHECK_DRAWS: u64 = 16;
+
+/// A loaded, validated scenario: a fixed scenario, one instance of a family, or a family (its
+/// fields then describe its nominal instance, the draw of seed 0, and `draw` gives the others).
 #[derive(Debug, Clone)]
 pub struct Scenario {
-    /// The parsed file with defaults filled in.
+    /// The parsed file with defaults filled in (a family: its nominal instance).
     pub spec: ScenarioSpec,
     /// Where it came from.
     pub path: PathBuf,
     pub sim: Arc<SimConfig>,
     /// Instances per pool under the scenario's static policy.
     pub static_counts: Vec<u32>,
+    /// The announced promotions.
+    pub calendar: Vec<Announcement>,
+    /// The values drawn for this instance, by field (empty for a fixed scenario).
+    pub params: Vec<(String, f64)>,
+    /// The family this is the nominal instance of (`None`: a fixed scenario or an instance).
+    family: Option<Arc<Family>>,
 }
 
 impl Scenario {
@@ -38,10 +56,17 @@ impl Scenario {
         Scenario::from_yaml(&text, path)
     }
 
-    /// Parses and validates scenario text; `path` names it in errors and anchors relative trace paths.
+    /// Parses and validates scenario text; `path` names it in errors and anchors relative trace
+    /// paths. A text with distributions (see `family`) gives a family.
     pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, ConfigError> {
-        let spec: ScenarioSpec = crate::io::parse_yaml(text, path)?;
-        Scenario::from_spec(spec, path)
+        let doc: serde_yaml::Value = crate::io::parse_yaml(text, path)?;
+        match Family::parse(&doc, path)? {
+            None => {
+                let spec: ScenarioSpec = crate::io::parse_yaml(text, path)?;
+                Scenario::from_spec(spec, path)
+            }
+            Some(family) => Scenario::from_family(family, path),
+        }
     }
 
     /// Validates an already parsed spec.
@@ -52,15 +77,106 @@ impl Scenario {
             path: path.to_path_buf(),
             sim: Arc::new(v.sim),
             static_counts: v.static_counts,
+            calendar: v.calendar,
+            params: Vec::new(),
+            family: None,
         })
+    }
+
+    /// A family, checked at its corners and on a few draws; its nominal instance is seed 0's.
+    fn from_family(family: Family, path: &Path) -> Result<Scenario, ConfigError> {
+        for high in [false, true] {
+            let spec: ScenarioSpec = crate::io::from_yaml_value(family.corner(high), path)?;
+            validate::validate(&spec, path).map_err(|e| in_range(e, &family, high))?;
+        }
+        for seed in 1..=CHECK_DRAWS {
+            instance(&family, &mut stream(seed, DRAW_STREAM), path)?;
+        }
+        let mut nominal = instance(&family, &mut stream(0, DRAW_STREAM), path)?;
+        nominal.family = Some(Arc::new(family));
+        Ok(nominal)
     }
 
     pub fn name(&self) -> &str {
         &self.spec.name
     }
 
-    /// The resolved scenario as YAML.
+    /// The same scenario (or family) with its `scale` multiplied by `k` (rates and instance
+    /// counts together).
+    pub fn rescaled(&self, k: f64) -> Result<Scenario, ConfigError> {
+        match &self.family {
+            None => {
+                let mut spec = self.spec.clone();
+                spec.scale *= k;
+                Scenario::from_spec(spec, &self.path)
+            }
+            Some(f) => Scenario::from_family(f.rescaled(k), &self.path),
+        }
+    }
+
+    /// True for a family with something to draw.
+    pub fn is_family(&self) -> bool {
+        self.family.is_some()
+    }
+
+    /// The instance of the episode with seed `seed`: drawn from its stream `scenario` for a
+    /// family, the scenario itself otherwise.
+    pub fn draw_seed(&self, seed: u64) -> Result<Scenario, ConfigError> {
+        self.draw(&mut stream(seed, DRAW_STREAM))
+    }
+
+    /// The next instance drawn from `rng` (a fixed scenario: itself, drawing nothing).
+    pub fn draw(&self, rng: &mut StreamRng) -> Result<Scenario, ConfigError> {
+        match &self.family {
+            None => Ok(self.clone()),
+            Some(f) => instance(f, rng, &self.path),
+        }
+    }
+
+    /// The resolved scenario as YAML (a family: its nominal instance; an instance: a plain
+    /// scenario file that reproduces it).
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(&self.spec).expect("a parsed spec serialises")
+    }
+}
+
+/// One validated instance of `family`, drawn from `rng`.
+fn instance(family: &Family, rng: &mut StreamRng, path: &Path) -> Result<Scenario, ConfigError> {
+    let drawn = family.draw(rng);
+    let spec: ScenarioSpec = crate::io::from_yaml_value(drawn.yaml, path)?;
+    let mut s = Scenario::from_spec(spec, path)?;
+    s.params = drawn.params;
+    Ok(s)
+}
+
+/// A corner instance's error, said of the drawn field's range when it names a drawn field.
+fn in_range(e: ConfigError, family: &Family, high: bool) -> ConfigError {
+    match e {
+        ConfigError::Invalid {
+            file,
+            field,
+            value,
+            message,
+        } => match family.ranges().into_iter().find(|(f, _)| *f == field) {
+            Some((_, (lo, hi))) => ConfigError::Invalid {
+                file,
+                field,
+                value: format!("range [{lo}, {hi}]"),
+                message: format!(
+                    "its {} end ({value}) is not allowed: {message}",
+                    if high { "high" } else { "low" }
+                ),
+            },
+            None => ConfigError::Invalid {
+                file,
+                field,
+                value,
+                message: format!(
+                    "{message} (with every drawn field at the {} end of its range)",
+                    if high { "high" } else { "low" }
+                ),
+            },
+        },
+        other => other,
     }
 }

@@ -230,8 +230,16 @@ pub struct SyntheticSpec {
     /// Relative growth per day. Default 0.
     #[serde(default)]
     pub trend_per_day: f64,
+    /// Shifts the daily profile later by this many hours (value i then applies at hour i +
+    /// shift, interpolated, wrapping around midnight). Default 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub phase_shift_h: f64,
     #[serde(default)]
     pub promotions: Vec<PromotionSpec>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 fn flat_day() -> Vec<f64> {
@@ -262,6 +270,20 @@ pub struct PromotionSpec {
     /// Class name -> multiplier of its share at the peak. Default none.
     #[serde(default)]
     pub mix_boost: BTreeMap<String, f64>,
+    /// The shop announces the promotion this long before its start [s] (it then appears in the
+    /// observation's calendar features). Default none: never announced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_s: Option<f64>,
+    /// The start as announced [s since episode start]. Default: the true `start_s`. A family's
+    /// `announce_error` draws it per episode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_start_s: Option<f64>,
+    /// The peak as announced. Default: the true `peak`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_peak: Option<f64>,
+    /// The length (ramp + hold) as announced [s]. Default: the true `ramp_s + hold_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announced_duration_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

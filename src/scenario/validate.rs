@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use super::calendar::{announcements, Announcement};
 use super::spec::{
     DistKind, DistSpec, FaultSpec, NoiseSpec, PolicySpec, ScenarioSpec, SyntheticSpec,
 };
@@ -150,6 +151,8 @@ fn per_class(
 /// The validated result: the simulator configuration and the static policy's counts.
 pub struct Validated {
     pub sim: SimConfig,
+    /// The announced promotions.
+    pub calendar: Vec<Announcement>,
     /// Instances per pool for the scenario's static policy.
     pub static_counts: Vec<u32>,
 }
@@ -179,6 +182,11 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ConfigErr
             faults,
         },
         static_counts,
+        calendar: spec
+            .traffic
+            .synthetic
+            .as_ref()
+            .map_or_else(Vec::new, |s| announcements(&s.promotions)),
     })
 }
 
@@ -537,6 +545,23 @@ fn noise(ctx: &Ctx, n: &NoiseSpec) -> Result<NoiseConfig, ConfigError> {
     })
 }
 
+/// The 24-hour profile `p` moved `shift_h` hours later: value at hour h = `p` linearly
+/// interpolated at h − shift (periodic). A shift of 0 returns `p` unchanged.
+fn shifted_profile(p: &[f64], shift_h: f64) -> Vec<f64> {
+    if shift_h == 0.0 {
+        return p.to_vec();
+    }
+    let n = p.len() as f64;
+    (0..p.len())
+        .map(|h| {
+            let x = (h as f64 - shift_h).rem_euclid(n);
+            let i = x.floor() as usize % p.len();
+            let frac = x - x.floor();
+            p[i] * (1.0 - frac) + p[(i + 1) % p.len()] * frac
+        })
+        .collect()
+}
+
 /// `traffic.synthetic`: base rate, daily and weekly profiles, trend and promotions.
 fn synthetic(
     ctx: &Ctx,
@@ -571,6 +596,13 @@ fn synthetic(
             "must be > -1",
         ));
     }
+    if !s.phase_shift_h.is_finite() {
+        return Err(ctx.invalid(
+            "traffic.synthetic.phase_shift_h",
+            s.phase_shift_h,
+            "must be finite",
+        ));
+    }
     let mut promotions = Vec::new();
     for (k, p) in s.promotions.iter().enumerate() {
         let f = format!("traffic.synthetic.promotions[{k}]");
@@ -579,6 +611,16 @@ fn synthetic(
         finite_nonneg(ctx, &format!("{f}.peak"), p.peak)?;
         finite_nonneg(ctx, &format!("{f}.hold_s"), p.hold_s)?;
         finite_nonneg(ctx, &format!("{f}.decay_s"), p.decay_s)?;
+        for (name, v) in [
+            ("announced_s", p.announced_s),
+            ("announced_start_s", p.announced_start_s),
+            ("announced_peak", p.announced_peak),
+            ("announced_duration_s", p.announced_duration_s),
+        ] {
+            if let Some(v) = v {
+                finite_nonneg(ctx, &format!("{f}.{name}"), v)?;
+            }
+        }
         let mix_boost = per_class(ctx, &format!("{f}.mix_boost"), &p.mix_boost, classes, 1.0)?;
         promotions.push(Promotion {
             start_s: p.start_s,
@@ -591,7 +633,7 @@ fn synthetic(
     }
     Ok(TrafficSource::Synthetic {
         base_rate: s.base_rate,
-        daily_profile: s.daily_profile.clone(),
+        daily_profile: shifted_profile(&s.daily_profile, s.phase_shift_h),
         weekly_profile: s.weekly_profile.clone(),
         trend_per_day: s.trend_per_day,
         promotions,

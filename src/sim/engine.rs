@@ -148,6 +148,15 @@ impl Simulator {
         }
     }
 
+    /// `reset` with the configuration replaced by `cfg` first: the next instance of a scenario
+    /// family (the same classes and pools, so every stream carries over).
+    pub fn reset_with(&mut self, cfg: Arc<SimConfig>, seed: Option<u64>) {
+        debug_assert_eq!(cfg.classes.len(), self.cfg.classes.len());
+        debug_assert_eq!(cfg.pools.len(), self.cfg.pools.len());
+        self.cfg = cfg;
+        self.reset(seed);
+    }
+
     fn start_episode(&mut self) {
         self.now = 0;
         self.events.clear(self.cfg.classes.len());
