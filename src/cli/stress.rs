@@ -38,6 +38,10 @@ pub struct StressArgs {
     /// Print the JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Simulator fidelity: `des` (discrete events) or `fluid` (mean-field, fast); default: the
+    /// scenario's `fidelity` field.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 pub fn run(args: StressArgs) -> anyhow::Result<()> {
@@ -47,7 +51,7 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
     if args.episodes == 0 {
         anyhow::bail!("--episodes must be at least 1");
     }
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
     let agents = args
         .agent
         .iter()

@@ -20,12 +20,12 @@ use super::space::Space;
 use super::{Env, Step};
 use crate::io::ConfigError;
 use crate::scenario::Scenario;
-use crate::sim::{IntervalStats, PoolView, Simulator};
+use crate::sim::{ClusterSim, IntervalStats, PoolView};
 
 /// The autoscaling environment over one scenario.
 pub struct ScalingEnv {
     name: String,
-    sim: Simulator,
+    sim: ClusterSim,
     config: EnvConfig,
     codec: ActionCodec,
     layout: ObsLayout,
@@ -69,7 +69,7 @@ impl ScalingEnv {
         let h = config.forecast_horizon();
         Ok(ScalingEnv {
             name: scenario.name().to_string(),
-            sim: Simulator::new(sim_cfg.clone(), 0),
+            sim: ClusterSim::new(sim_cfg.clone(), 0),
             codec: ActionCodec::new(&config.spec().action, sim_cfg),
             layout: ObsLayout::new(sim_cfg, h),
             forecaster: forecast::build(&config, nc),
@@ -98,8 +98,8 @@ impl ScalingEnv {
         self
     }
 
-    /// The simulator (read-only: pool views, traffic, totals).
-    pub fn sim(&self) -> &Simulator {
+    /// The simulator (read-only: pool views, traffic, totals), at the scenario's fidelity.
+    pub fn sim(&self) -> &ClusterSim {
         &self.sim
     }
 

@@ -16,7 +16,7 @@ pub mod validate;
 pub use spec::ScenarioSpec;
 
 use crate::io::ConfigError;
-use crate::sim::SimConfig;
+use crate::sim::{Fidelity, SimConfig};
 
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
@@ -57,6 +57,15 @@ impl Scenario {
 
     pub fn name(&self) -> &str {
         &self.spec.name
+    }
+
+    /// The same scenario run at `fidelity` (the `--fidelity` flags; `None` keeps the file's).
+    pub fn with_fidelity(mut self, fidelity: Option<Fidelity>) -> Scenario {
+        if let Some(f) = fidelity {
+            self.spec.fidelity = f;
+            Arc::make_mut(&mut self.sim).fidelity = f;
+        }
+        self
     }
 
     /// The resolved scenario as YAML.
