@@ -63,7 +63,7 @@ fn is_des(f: &Fidelity) -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FluidSpec {
-    /// Longest fluid step while a pool is congested [ms]. Default 250.
+    /// Longest fluid step while a pool is congested [ms]. Default 1000.
     #[serde(default = "default_fluid_step_ms")]
     pub step_ms: f64,
     /// `mean` (expected counts per step) or `poisson` (counts drawn from the arrival streams).
@@ -73,7 +73,7 @@ pub struct FluidSpec {
 }
 
 fn default_fluid_step_ms() -> f64 {
-    250.0
+    1000.0
 }
 
 fn default_interval() -> f64 {

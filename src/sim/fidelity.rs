@@ -67,7 +67,7 @@ pub struct FluidOptions {
 impl Default for FluidOptions {
     fn default() -> Self {
         FluidOptions {
-            step: SimTime::from_millis_f64(250.0),
+            step: SimTime::from_millis_f64(1000.0),
             arrivals: FluidArrivals::Mean,
         }
     }

@@ -7,11 +7,11 @@
 //! Lifecycle: `new(config, seed)` (or `reset`) places the initial instances; `run_until(t)`
 //! advances time in steps and closes the metric interval at `t`; `set_target` acts at the current
 //! time. A step ends at every rate-segment boundary (`traffic.rate_step`, where the rates change),
-//! every lifecycle event and the interval end; while some pool is overloaded or holds a queue it
-//! is also at most `FluidOptions::step` long. Within a step rates and capacities are constant and
+//! every lifecycle event and the interval end. Within a step rates and capacities are constant and
 //! each pool's fluid queue (`queue`) is advanced in route order, passing served requests on to the
 //! next stage of their route in the same step (zero transfer time; a route that returns to an
-//! earlier pool feeds it in the next step).
+//! earlier pool feeds it in the next step); a pool that holds a queue or is offered at least its
+//! capacity advances in sub-steps of at most `FluidOptions::step`, its inflow spread evenly.
 //!
 //! The model and its approximations (regimes where they hold are in `docs/fluid.md`):
 //! - arrivals are the expected count per step (`FluidArrivals::Mean`) or Poisson counts drawn from
@@ -44,7 +44,7 @@ use super::time::SimTime;
 use super::traffic::Traffic;
 use fleet::{Fleet, LifeEvent, LifeQueue};
 use latency::Shape;
-use queue::{Entry, FlowAcc, FluidQueue};
+use queue::{Entry, FlowAcc, FluidQueue, StepResult};
 use tally::{ClassTally, Moments, ARRIVALS, COMPLETED, FAILED, REJECTED, TIMED_OUT};
 
 /// Flows are `(class, stage)` pairs, indexed `class * MAX_STAGES + stage`.
@@ -84,8 +84,6 @@ pub struct FluidSimulator {
     timed_out: Vec<f64>,
     pools: Vec<PoolAcc>,
     classes: Vec<ClassTally>,
-    /// Work per unit rate of each class on each pool [s]: `load[p][c]`.
-    load: Vec<Vec<f64>>,
     seg: u64,
     rates: Vec<f64>,
     inflow: Vec<f64>,
@@ -119,7 +117,6 @@ impl FluidSimulator {
         let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); np];
         let mut first_stage = vec![usize::MAX; np];
         let mut timeout = vec![f64::INFINITY; np];
-        let mut load = vec![vec![0.0; nc]; np];
         for (c, route) in cfg.routes.iter().enumerate() {
             for (s, stage) in route.iter().enumerate() {
                 let (mean_s, m2_s) = second_moment_s(&stage.service);
@@ -129,7 +126,6 @@ impl FluidSimulator {
                     m2_s,
                 });
                 first_stage[stage.pool] = first_stage[stage.pool].min(s);
-                load[stage.pool][c] += mean_s;
                 if let Some(t) = cfg.classes[c].timeout {
                     timeout[stage.pool] = timeout[stage.pool].min(t.as_secs_f64());
                 }
@@ -173,7 +169,6 @@ impl FluidSimulator {
             timed_out: vec![0.0; nf],
             pools: vec![PoolAcc::default(); np],
             classes,
-            load,
             seg: u64::MAX,
             rates: vec![0.0; nc],
             inflow: vec![0.0; max_entries],
@@ -333,9 +328,6 @@ impl FluidSimulator {
             if let Some(te) = self.life.peek_time() {
                 t1 = t1.min(te.max(self.now + 1));
             }
-            if self.congested() {
-                t1 = t1.min(self.now + self.opts.step.as_micros().max(1));
-            }
             self.advance(t1);
         }
         self.now = end;
@@ -361,24 +353,11 @@ impl FluidSimulator {
         f
     }
 
-    /// Some pool holds a queue or is offered more work than its slots can do.
-    fn congested(&self) -> bool {
-        self.pending.iter().any(|&x| x > 0.0)
-            || (0..self.queues.len()).any(|p| {
-                let offered: f64 = self.load[p]
-                    .iter()
-                    .zip(&self.rates)
-                    .map(|(l, r)| l * r)
-                    .sum();
-                self.queues[p].queued > 0.0
-                    || offered * self.factor(p) >= 0.999 * f64::from(self.fleets[p].slots())
-            })
-    }
-
     /// One fluid step from `now` to `t1` [µs] at the current rates.
     fn advance(&mut self, t1: u64) {
         let dt = (t1 - self.now) as f64 / 1e6;
         let t0 = self.now as f64 / 1e6;
+        let h_max = self.opts.step.as_secs_f64().max(1e-6);
         for c in 0..self.rates.len() {
             let mean = self.rates[c].max(0.0) * dt;
             let a = match self.opts.arrivals {
@@ -401,17 +380,40 @@ impl FluidSimulator {
                 self.inflow[k] = std::mem::take(&mut self.pending[e.flow]);
                 self.out[k] = 0.0;
             }
-            let r = q.step(
-                t0,
-                dt,
-                slots,
-                factor,
-                &self.inflow[..ne],
-                &mut self.out[..ne],
-                &mut self.flows,
-                &mut self.rejected,
-                &mut self.timed_out,
-            );
+            // A congested pool (a queue, or offered at least its capacity) advances in
+            // sub-steps of at most `opts.step`, its inflow spread evenly over them.
+            let offered: f64 = q
+                .entries
+                .iter()
+                .zip(&self.inflow)
+                .map(|(e, a)| a * e.mean_s * factor)
+                .sum();
+            let n = if q.queued > 0.0 || offered >= 0.999 * f64::from(slots) * dt {
+                (dt / h_max).ceil().max(1.0) as usize
+            } else {
+                1
+            };
+            let h = dt / n as f64;
+            if n > 1 {
+                self.inflow[..ne].iter_mut().for_each(|a| *a /= n as f64);
+            }
+            let mut r = StepResult::default();
+            for i in 0..n {
+                let ri = q.step(
+                    t0 + i as f64 * h,
+                    h,
+                    slots,
+                    factor,
+                    &self.inflow[..ne],
+                    &mut self.out[..ne],
+                    &mut self.flows,
+                    &mut self.rejected,
+                    &mut self.timed_out,
+                );
+                r.work += ri.work;
+                r.queue_area += ri.queue_area;
+                self.steps += 1;
+            }
             let acc = &mut self.pools[p];
             acc.busy += r.work;
             acc.queue_area += r.queue_area;
@@ -427,7 +429,6 @@ impl FluidSimulator {
             }
         }
         self.now = t1;
-        self.steps += 1;
     }
 
     fn schedule_failure(&mut self, p: usize, inst: u32, gen: u32) {

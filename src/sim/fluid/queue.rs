@@ -154,8 +154,10 @@ impl FluidQueue {
             };
             let done_at = t0 + (used + f * work / 2.0) / n_slots;
             let span = f * (front.hi - front.lo);
-            let wait = (done_at - (front.lo + span / 2.0)).max(0.0);
-            let w2 = wait * wait + span * span / 12.0;
+            // Nothing waits longer than the timeout: at step resolution the head of the queue
+            // may be served up to a step after its age reached it, so the wait is clipped.
+            let wait = (done_at - (front.lo + span / 2.0)).clamp(0.0, self.timeout_s);
+            let w2 = (wait * wait + span * span / 12.0).min(self.timeout_s * self.timeout_s);
             for (k, e) in self.entries.iter().enumerate() {
                 let n = front.n[k] * f;
                 out[k] += n;
