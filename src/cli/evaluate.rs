@@ -44,6 +44,10 @@ pub struct EvaluateArgs {
     /// Print the summary JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Simulator fidelity: `des` (discrete events) or `fluid` (mean-field, fast); default: the
+    /// scenario's `fidelity` field.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 #[derive(Serialize)]
@@ -58,7 +62,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
     if args.episodes == 0 {
         anyhow::bail!("--episodes must be at least 1");
     }
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
     let mut first = Agent::load(&args.agent)?;
     if let Some(dir) = &args.checkpoint {
         if !first.spec.is_learner() {

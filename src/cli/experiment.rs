@@ -23,10 +23,18 @@ pub struct ExperimentArgs {
     /// The full budget (the experiment's `full` seeds and agents' `full_train_steps`).
     #[arg(long)]
     pub full: bool,
+    /// Simulator fidelity of every scenario: `des` or `fluid` (default: each scenario's own).
+    /// Give fluid runs their own `--out`: results are keyed by scenario, agent and seed.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
-    let exp = Experiment::load(&args.file)?;
+    let mut exp = Experiment::load(&args.file)?;
+    exp.scenarios = std::mem::take(&mut exp.scenarios)
+        .into_iter()
+        .map(|s| s.with_fidelity(args.fidelity))
+        .collect();
     let out = args
         .out
         .clone()

@@ -48,6 +48,10 @@ pub struct SimulateArgs {
     /// Print the summary JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Simulator fidelity: `des` (discrete events) or `fluid` (mean-field, fast); default: the
+    /// scenario's `fidelity` field.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 /// `summary.json`: the episode summary plus what the policy earned.
@@ -65,7 +69,7 @@ struct SimulateSummary {
 }
 
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
     let config = EnvConfig::from_scenario(&scenario)?;
     let config = match args.policy {
         PolicyChoice::Static => config

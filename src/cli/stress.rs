@@ -38,6 +38,10 @@ pub struct StressArgs {
     /// Print the JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Simulator fidelity: `des` (discrete events) or `fluid` (mean-field, fast); default: the
+    /// scenario's `fidelity` field.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 pub fn run(args: StressArgs) -> anyhow::Result<()> {
@@ -47,7 +51,7 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
     if args.episodes == 0 {
         anyhow::bail!("--episodes must be at least 1");
     }
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
     let agents = args
         .agent
         .iter()
@@ -77,12 +81,13 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
         "scenario": scenario.name(), "seeds": seeds, "limits": limits, "agents": results,
     }))?;
     crate::io::atomic_write(&out.join("stress.json"), json.as_bytes())?;
-    let mut csv = String::from("agent,peak,slo_violation_minutes,error_rate,cost_per_order,cost,revenue_lost,broken,capacity_plan\n");
+    let mut csv = String::from("agent,peak,slo_violation_minutes,error_rate,cost_per_order,cost,revenue_lost,broken,capacity_plan,cost_per_1000_orders,capacity_plan_real\n");
     for r in &results {
         for p in &r.points {
             let plan: Vec<String> = p.capacity_plan.iter().map(u32::to_string).collect();
+            let real: Vec<String> = p.capacity_plan_real.iter().map(u32::to_string).collect();
             csv.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{},{}\n",
                 r.agent,
                 p.peak,
                 p.slo_violation_minutes,
@@ -91,7 +96,9 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
                 p.cost,
                 p.revenue_lost,
                 p.broken,
-                plan.join(";")
+                plan.join(";"),
+                p.cost_per_1000_orders,
+                real.join(";")
             ));
         }
     }
@@ -101,22 +108,22 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let pools: Vec<&str> = scenario.sim.pools.iter().map(|p| p.name.as_str()).collect();
-    println!("{}: limits {} SLO-violation min, error rate {}; capacity plan = max instances per pool {:?}", scenario.name(), limits.max_slo_minutes, limits.max_error_rate, pools);
+    println!("{}: limits {} SLO-violation min, error rate {}; capacity plan = max real instances per pool {:?} (run at scale {})", scenario.name(), limits.max_slo_minutes, limits.max_error_rate, pools, scenario.spec.scale);
     println!(
         "{:<14} {:>6} {:>10} {:>10} {:>14} {:>8}  plan",
-        "agent", "peak", "SLO min", "err rate", "$/order", "broken"
+        "agent", "peak", "SLO min", "err rate", "$/1k orders", "broken"
     );
     for r in &results {
         for p in &r.points {
             println!(
-                "{:<14} {:>6} {:>10.1} {:>10.4} {:>14.6} {:>8}  {:?}",
+                "{:<14} {:>6} {:>10.1} {:>10.4} {:>14.4} {:>8}  {:?}",
                 r.agent,
                 p.peak,
                 p.slo_violation_minutes,
                 p.error_rate,
-                p.cost_per_order,
+                p.cost_per_1000_orders,
                 p.broken,
-                p.capacity_plan
+                p.capacity_plan_real
             );
         }
         match r.breaking_point {

@@ -35,10 +35,14 @@ pub struct TrainArgs {
     /// Worker threads for the parallel envs (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Simulator fidelity: `des` (discrete events) or `fluid` (mean-field, fast); default: the
+    /// scenario's `fidelity` field.
+    #[arg(long)]
+    pub fidelity: Option<crate::sim::Fidelity>,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
-    let scenario = Scenario::load(&args.scenario)?;
+    let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
     let agent = Agent::load(&args.agent)?;
     agent
         .env_config(&scenario)

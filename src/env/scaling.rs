@@ -28,13 +28,13 @@ use super::{Env, Step};
 use crate::io::ConfigError;
 use crate::scenario::{Announcement, Scenario, DRAW_STREAM};
 use crate::sim::rng::{stream, StreamRng};
-use crate::sim::{IntervalStats, PoolView, Simulator};
+use crate::sim::{ClusterSim, IntervalStats, PoolView};
 use std::sync::Arc;
 
 /// The autoscaling environment over one scenario.
 pub struct ScalingEnv {
     name: String,
-    sim: Simulator,
+    sim: ClusterSim,
     config: EnvConfig,
     codec: ActionCodec,
     layout: ObsLayout,
@@ -86,7 +86,7 @@ impl ScalingEnv {
         let h = config.forecast_horizon();
         Ok(ScalingEnv {
             name: scenario.name().to_string(),
-            sim: Simulator::new(sim_cfg.clone(), 0),
+            sim: ClusterSim::new(sim_cfg.clone(), 0),
             codec: ActionCodec::new(&config.spec().action, sim_cfg),
             layout: ObsLayout::new(sim_cfg, h, config.calendar_slots()),
             forecaster: forecast::build(&config, nc),
@@ -119,8 +119,8 @@ impl ScalingEnv {
         self
     }
 
-    /// The simulator (read-only: pool views, traffic, totals).
-    pub fn sim(&self) -> &Simulator {
+    /// The simulator (read-only: pool views, traffic, totals), at the scenario's fidelity.
+    pub fn sim(&self) -> &ClusterSim {
         &self.sim
     }
 

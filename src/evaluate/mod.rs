@@ -3,6 +3,7 @@
 //! count) and summarise the metrics with 95 % confidence intervals; compare agents pairwise on
 //! the same seeds (common random numbers make paired differences much tighter).
 
+pub mod calibrate;
 pub mod stats;
 
 use std::collections::BTreeMap;

@@ -33,8 +33,12 @@ pub struct StressPoint {
     pub cost_per_order: f64,
     pub cost: f64,
     pub revenue_lost: f64,
-    /// Largest active instance count per pool (first seed), in pool order.
+    /// Instance cost per 1,000 completed orders (`cost_per_order` × 1000) [$].
+    pub cost_per_1000_orders: f64,
+    /// Largest active instance count per pool (first seed), in pool order, at the run's `scale`.
     pub capacity_plan: Vec<u32>,
+    /// `capacity_plan` in real instances: divided by the scenario's `scale` and rounded.
+    pub capacity_plan_real: Vec<u32>,
     pub broken: bool,
 }
 
@@ -114,23 +118,30 @@ pub fn stress(
             })
             .sum();
         let cost: f64 = runs.iter().map(|(r, _)| r.totals.cost).sum();
-        let plan = (0..s.sim.pools.len())
+        let plan: Vec<u32> = (0..s.sim.pools.len())
             .map(|p| runs[0].1.iter().map(|t| t.active[p]).max().unwrap_or(0))
             .collect();
+        let plan_real = plan
+            .iter()
+            .map(|&n| (f64::from(n) / s.spec.scale).round() as u32)
+            .collect();
+        let cost_per_order = if completed > 0.0 {
+            cost / completed
+        } else {
+            f64::INFINITY
+        };
         let slo = mean(&|r| r.tally.slo_violation_minutes);
         let err = mean(&|r| r.error_rate());
         points.push(StressPoint {
             peak: m,
             slo_violation_minutes: slo,
             error_rate: err,
-            cost_per_order: if completed > 0.0 {
-                cost / completed
-            } else {
-                f64::INFINITY
-            },
+            cost_per_order,
+            cost_per_1000_orders: cost_per_order * 1000.0,
             cost: cost / n,
             revenue_lost: mean(&|r| r.totals.revenue_lost),
             capacity_plan: plan,
+            capacity_plan_real: plan_real,
             broken: slo > limits.max_slo_minutes || err > limits.max_error_rate,
         });
     }

@@ -661,10 +661,19 @@ impl Family {
 
     /// The same family with its `scale` multiplied by `k`.
     pub fn rescaled(&self, k: f64) -> Family {
+        let scale = self
+            .template
+            .get("scale")
+            .and_then(Value::as_f64)
+            .unwrap_or(1.0);
+        self.with_top_level("scale", Value::from(scale * k))
+    }
+
+    /// The same family with the top-level field `key` (not a drawn one) set to `value`.
+    pub fn with_top_level(&self, key: &str, value: Value) -> Family {
         let mut f = self.clone();
         if let Some(m) = f.template.as_mapping_mut() {
-            let scale = m.get("scale").and_then(Value::as_f64).unwrap_or(1.0);
-            m.insert("scale".into(), Value::from(scale * k));
+            m.insert(key.into(), value);
         }
         f
     }

@@ -21,7 +21,7 @@ pub use spec::ScenarioSpec;
 
 use crate::io::ConfigError;
 use crate::sim::rng::{stream, StreamRng};
-use crate::sim::SimConfig;
+use crate::sim::{Fidelity, SimConfig};
 
 /// The stream an episode's instance of a family is drawn from (`sim::rng`).
 pub const DRAW_STREAM: &str = "scenario";
@@ -133,6 +133,21 @@ impl Scenario {
         }
     }
 
+    /// The same scenario run at `fidelity` (the `--fidelity` flags; `None` keeps the file's).
+    pub fn with_fidelity(mut self, fidelity: Option<Fidelity>) -> Scenario {
+        if let Some(f) = fidelity {
+            self.spec.fidelity = f;
+            Arc::make_mut(&mut self.sim).fidelity = f;
+            // A family's later draws run at that fidelity too.
+            if let Some(fam) = &self.family {
+                let value = serde_yaml::to_value(f).expect("a fidelity serialises");
+                self.family = Some(Arc::new(fam.with_top_level("fidelity", value)));
+            }
+        }
+        self
+    }
+
+    /// The resolved scenario as YAML.
     /// The resolved scenario as YAML (a family: its nominal instance; an instance: a plain
     /// scenario file that reproduces it).
     pub fn to_yaml(&self) -> String {

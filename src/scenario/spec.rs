@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::env_spec::EnvSpec;
+use crate::sim::{Fidelity, FluidArrivals};
 
 /// A whole scenario file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,6 +46,34 @@ pub struct ScenarioSpec {
     /// The RL environment around the scenario (`crate::env`). Default: see `EnvSpec`.
     #[serde(default)]
     pub env: EnvSpec,
+    /// Which simulator runs it: `des` (discrete events, the ground truth) or `fluid` (the
+    /// mean-field model, `docs/fluid.md`). Default des; `--fidelity` overrides it.
+    #[serde(default, skip_serializing_if = "is_des")]
+    pub fidelity: Fidelity,
+    /// Options of the fluid model. Default: see `FluidSpec`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fluid: Option<FluidSpec>,
+}
+
+fn is_des(f: &Fidelity) -> bool {
+    *f == Fidelity::Des
+}
+
+/// Options of the fluid model (`fidelity: fluid`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FluidSpec {
+    /// Longest fluid step while a pool is congested [ms]. Default 1000.
+    #[serde(default = "default_fluid_step_ms")]
+    pub step_ms: f64,
+    /// `mean` (expected counts per step) or `poisson` (counts drawn from the arrival streams).
+    /// Default mean.
+    #[serde(default)]
+    pub arrivals: FluidArrivals,
+}
+
+fn default_fluid_step_ms() -> f64 {
+    1000.0
 }
 
 fn default_interval() -> f64 {

@@ -11,8 +11,8 @@ use super::spec::{
 use super::trace;
 use crate::io::{ConfigError, Ctx};
 use crate::sim::{
-    ClassConfig, DurationDist, FailureConfig, Fault, NoiseConfig, PoolConfig, Promotion, SimConfig,
-    SimTime, Slo, Stage, TrafficConfig, TrafficSource, MAX_STAGES,
+    ClassConfig, DurationDist, FailureConfig, Fault, FluidOptions, NoiseConfig, PoolConfig,
+    Promotion, SimConfig, SimTime, Slo, Stage, TrafficConfig, TrafficSource, MAX_STAGES,
 };
 
 /// Most classes and pools (ids are 16-bit in events).
@@ -180,6 +180,8 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ConfigErr
             interval: SimTime::from_secs_f64(interval_s),
             budget,
             faults,
+            fidelity: spec.fidelity,
+            fluid: fluid_options(spec, ctx)?,
         },
         static_counts,
         calendar: spec
@@ -187,6 +189,24 @@ pub fn validate(spec: &ScenarioSpec, file: &Path) -> Result<Validated, ConfigErr
             .synthetic
             .as_ref()
             .map_or_else(Vec::new, |s| announcements(&s.promotions)),
+    })
+}
+
+/// `fluid`: the fluid model's options (defaults when absent).
+fn fluid_options(spec: &ScenarioSpec, ctx: &Ctx) -> Result<FluidOptions, ConfigError> {
+    let Some(f) = &spec.fluid else {
+        return Ok(FluidOptions::default());
+    };
+    if !(f.step_ms.is_finite() && (0.001..=60_000.0).contains(&f.step_ms)) {
+        return Err(ctx.invalid(
+            "fluid.step_ms",
+            f.step_ms,
+            "must be a number in [0.001, 60000]",
+        ));
+    }
+    Ok(FluidOptions {
+        step: SimTime::from_millis_f64(f.step_ms),
+        arrivals: f.arrivals,
     })
 }
 

@@ -3,6 +3,7 @@
 //! invariant listed here once, with errors that name the file and field) and is read-only here.
 
 use super::dist::DurationDist;
+use super::fidelity::{Fidelity, FluidOptions};
 use super::time::SimTime;
 use super::traffic::TrafficConfig;
 
@@ -113,6 +114,10 @@ pub struct SimConfig {
     pub budget: Option<u32>,
     /// Injected faults (empty for normal runs).
     pub faults: Vec<Fault>,
+    /// Which simulator runs the episode (`ClusterSim::new` reads it).
+    pub fidelity: Fidelity,
+    /// Options of the fluid simulator (unused by the DES).
+    pub fluid: FluidOptions,
 }
 
 impl SimConfig {

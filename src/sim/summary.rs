@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{ClassSummary, Simulator, Totals};
+use super::{ClassSummary, ClusterSim, Fidelity, Totals};
+
+fn is_des(f: &Fidelity) -> bool {
+    *f == Fidelity::Des
+}
 
 /// Wall-clock performance of a run (the only non-deterministic part of a summary).
 #[derive(Debug, Clone, Serialize)]
@@ -23,6 +27,9 @@ pub struct SimSummary {
     pub scenario: String,
     pub seed: u64,
     pub policy: String,
+    /// Omitted for the DES (the default), so DES summaries keep their bytes.
+    #[serde(skip_serializing_if = "is_des")]
+    pub fidelity: Fidelity,
     pub sim_seconds: f64,
     /// Per class, keyed by class name.
     pub classes: BTreeMap<String, ClassSummary>,
@@ -33,7 +40,7 @@ pub struct SimSummary {
 impl SimSummary {
     /// Summarises the (finished) episode in `sim`; `wall_seconds` is the time the run took.
     pub fn collect(
-        sim: &Simulator,
+        sim: &ClusterSim,
         scenario: &str,
         seed: u64,
         policy: &str,
@@ -59,6 +66,7 @@ impl SimSummary {
             scenario: scenario.to_string(),
             seed,
             policy: policy.to_string(),
+            fidelity: sim.fidelity(),
             sim_seconds: sim.now().as_secs_f64(),
             classes,
             perf: Perf {

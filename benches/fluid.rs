@@ -1,0 +1,164 @@
+//! Fluid fidelity: speed and calibration against the DES (prints figures; no pass/fail).
+//! `cargo bench --bench fluid`.
+//!
+//! 1. speed: env steps/s of `ScalingEnv` on `scenarios/flash_sale.yaml` in fluid and DES mode
+//!    side by side (one core, static counts as a constant target action), at the shipped scale
+//!    and at full scale (`scale: 1`);
+//! 2. calibration: per scenario and agent (static, threshold, dp_oracle), the DES episode and its
+//!    action sequence replayed on the fluid model, with per-episode and per-interval errors
+//!    (`evaluate::calibrate`). `SHOPGYM_FLUID_SCENARIOS` (comma-separated stems, default
+//!    flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation) picks scenarios;
+//!    `SHOPGYM_FLUID_FULL=1` adds their full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
+//!    every interval of the first pair. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
+//!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section.
+
+use std::path::Path;
+use std::time::Instant;
+
+use shopgym::agents::Agent;
+use shopgym::env::{Action, Env, EnvConfig, ScalingEnv};
+use shopgym::evaluate::calibrate::{compare, run_pair};
+use shopgym::scenario::env_spec::ActionModeSpec;
+use shopgym::scenario::{Scenario, ScenarioSpec};
+use shopgym::sim::Fidelity;
+
+fn at_scale(path: &str, scale: Option<f64>) -> Scenario {
+    let s = Scenario::load(path).expect("shipped scenario loads");
+    match scale {
+        None => s,
+        Some(k) => {
+            let mut spec: ScenarioSpec = s.spec.clone();
+            spec.scale = k;
+            spec.name = format!("{}_full", spec.name);
+            Scenario::from_spec(spec, Path::new(path)).expect("full scale is valid")
+        }
+    }
+}
+
+/// Env steps per second over whole episodes for at least `min_s` seconds.
+fn steps_per_s(scenario: &Scenario, min_s: f64) -> f64 {
+    let cfg = EnvConfig::from_scenario(scenario)
+        .expect("valid env")
+        .with_action_mode(ActionModeSpec::Target)
+        .expect("target mode");
+    let action = Action::MultiDiscrete(
+        scenario
+            .static_counts
+            .iter()
+            .map(|&n| i64::from(n))
+            .collect(),
+    );
+    let mut env = ScalingEnv::new(scenario, cfg).expect("fits");
+    let (mut steps, mut seed) = (0u64, 0u64);
+    let t = Instant::now();
+    while t.elapsed().as_secs_f64() < min_s {
+        env.reset(Some(seed));
+        seed += 1;
+        loop {
+            let s = env.step(&action).expect("valid action");
+            steps += 1;
+            if s.terminated || s.truncated {
+                break;
+            }
+        }
+    }
+    steps as f64 / t.elapsed().as_secs_f64()
+}
+
+fn speed() {
+    println!("## speed: env steps/s on one core (static target action)\n");
+    println!("| scenario | fluid steps/s | DES steps/s | fluid / DES |");
+    println!("|---|---:|---:|---:|");
+    for scale in [None, Some(1.0)] {
+        let s = at_scale("scenarios/flash_sale.yaml", scale);
+        let fluid = steps_per_s(&s.clone().with_fidelity(Some(Fidelity::Fluid)), 3.0);
+        let des = if std::env::var("SHOPGYM_FLUID_ONLY").is_ok() {
+            f64::NAN
+        } else {
+            steps_per_s(&s.clone().with_fidelity(Some(Fidelity::Des)), 3.0)
+        };
+        println!(
+            "| {} (scale {}) | {fluid:.0} | {des:.1} | {:.0}x |",
+            s.name(),
+            s.spec.scale,
+            fluid / des
+        );
+    }
+    println!();
+}
+
+fn calibration() {
+    let names = std::env::var("SHOPGYM_FLUID_SCENARIOS").unwrap_or_else(|_| {
+        "flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation".into()
+    });
+    let full = std::env::var("SHOPGYM_FLUID_FULL").is_ok_and(|v| v == "1");
+    let show_intervals = std::env::var("SHOPGYM_FLUID_INTERVALS").is_ok_and(|v| v == "1");
+    let agents: Vec<Agent> = ["static", "threshold", "dp_oracle"]
+        .iter()
+        .map(|a| Agent::load(format!("agents/{a}.yaml")).expect("shipped agent loads"))
+        .collect();
+    println!("## calibration: fluid vs DES, same seed and actions (seed 1)\n");
+    println!("| scenario | agent | cost err | completed err | lost revenue DES / fluid ($) | err | SLO intervals DES / fluid | SLO agreement | latency pairs | mean lat err (within 5 %) | p99 err (within 15 %) | DES s | fluid s |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut shown = !show_intervals;
+    for name in names.split(',').filter(|n| !n.is_empty()) {
+        let path = format!("scenarios/{name}.yaml");
+        let scales: &[Option<f64>] = if full { &[None, Some(1.0)] } else { &[None] };
+        for &scale in scales {
+            let s = at_scale(&path, scale);
+            for a in &agents {
+                let (d, f) = match run_pair(&s, a, 1) {
+                    Ok(x) => x,
+                    Err(e) => {
+                        println!("| {} | {} | error: {e} |", s.name(), a.name);
+                        continue;
+                    }
+                };
+                let c = compare(&s, &a.name, 1, &d, &f);
+                println!(
+                    "| {} | {} | {:+.2} % | {:+.2} % | {:.1} / {:.1} | {:+.1} % | {} / {} | {:.1} % | {} | {:.1} % ({:.0} %) | {:.1} % ({:.0} %) | {:.2} | {:.4} |",
+                    c.scenario, c.agent, 100.0 * c.cost_error, 100.0 * c.completed_error,
+                    c.revenue_lost.0, c.revenue_lost.1, 100.0 * c.revenue_lost_error,
+                    c.slo_intervals.0, c.slo_intervals.1, 100.0 * c.slo_agreement, c.latency_pairs,
+                    100.0 * c.mean_latency_error, 100.0 * c.mean_latency_within,
+                    100.0 * c.p99_error, 100.0 * c.p99_within, c.des_wall_seconds, c.fluid_wall_seconds
+                );
+                if !shown {
+                    shown = true;
+                    println!(
+                        "\nper interval ({} / {}): class 0, DES vs fluid",
+                        s.name(),
+                        a.name
+                    );
+                    println!("interval util0 mean_ms(d/f) p99_ms(d/f) completed(d/f) errors(d/f) slo(d/f)");
+                    for (x, y) in d.intervals.iter().zip(&f.intervals) {
+                        let (p, q) = (&x.classes[0], &y.classes[0]);
+                        println!(
+                            "{} {:.3} {:.1}/{:.1} {:.1}/{:.1} {}/{} {}/{} {}/{}",
+                            x.index,
+                            x.pools[0].utilisation,
+                            p.latency_ms.mean.unwrap_or(0.0),
+                            q.latency_ms.mean.unwrap_or(0.0),
+                            p.latency_ms.p99.unwrap_or(0.0),
+                            q.latency_ms.p99.unwrap_or(0.0),
+                            p.completed,
+                            q.completed,
+                            p.rejected + p.timed_out + p.failed,
+                            q.rejected + q.timed_out + q.failed,
+                            u8::from(p.slo_violated),
+                            u8::from(q.slo_violated)
+                        );
+                    }
+                    println!();
+                }
+            }
+        }
+    }
+}
+
+fn main() {
+    if std::env::var("SHOPGYM_FLUID_SKIP_SPEED").is_err() {
+        speed();
+    }
+    calibration();
+}
