@@ -45,6 +45,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         .with_context(|| format!("agent {}", agent.path.display()))?;
     let (out, resume) = match &args.resume {
         Some(dir) => {
+            // A kill mid-checkpoint may have left a swap to finish.
+            learn::run::recover_checkpoints(dir)
+                .with_context(|| format!("--resume {}", dir.display()))?;
             if !dir.join("checkpoints/latest/state.json").is_file() {
                 anyhow::bail!(
                     "--resume {}: no checkpoints/latest/state.json there",

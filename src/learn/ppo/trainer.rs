@@ -11,7 +11,8 @@ use crate::env::{Action, AutoresetMode, Env, EpisodeTally, Space, StepInfo, VecE
 use crate::learn::eval::evaluate_batched;
 use crate::learn::obs_norm::ObsNorm;
 use crate::learn::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, TrainOptions, TrainState, TrainSummary,
+    finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
+    TrainSummary,
 };
 use crate::learn::{mask_tensor, LearnError, MakeEnv};
 use crate::policy::Policy;
@@ -343,15 +344,16 @@ pub fn train(
             r.log(&mut log, g);
             last_eval = Some(r.mean_return());
             if state.improves(r.mean_return()) {
-                state.wall_seconds = log.wall_seconds();
-                save_checkpoint(&log.best_dir()?, meta, &net, &norm, &state)?;
+                log.save(Slot::Best, &mut state, |d, st| {
+                    save_checkpoint(d, meta, &net, &norm, st)
+                })?;
             }
         }
         if g >= next_ckpt {
             next_ckpt += cfg.checkpoint_every.max(1);
-            state.wall_seconds = log.wall_seconds();
-            save_checkpoint(&log.latest_dir()?, meta, &net, &norm, &state)?;
-            log.flush();
+            log.save(Slot::Latest, &mut state, |d, st| {
+                save_checkpoint(d, meta, &net, &norm, st)
+            })?;
         }
     }
 
