@@ -134,7 +134,7 @@ fn brace_items(s: &str) -> (Vec<String>, &str) {
 fn references(code: &str, module: &[String]) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut rest = code;
-    while let Some(pos) = rest.find(|c: char| c == 'c' || c == 's') {
+    while let Some(pos) = rest.find(['c', 's']) {
         let before_ok = pos == 0 || !rest[..pos].ends_with(|c: char| is_ident(c) || c == ':');
         let tail = &rest[pos..];
         let (base, after): (Vec<String>, &str) = if before_ok && tail.starts_with("crate::") {
