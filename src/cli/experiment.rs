@@ -1,5 +1,7 @@
 //! `shopgym experiment FILE`: run a benchmark grid (scenarios × agents × seeds), resuming where an
-//! interrupted run stopped, and write runs.csv, summary.csv, report.md and plots.
+//! interrupted run stopped, and write runs.csv, summary.csv, report.md and plots. `--check` only
+//! validates every file the experiment names. Two runs on one `--out` at once: the second refuses
+//! (`experiment::lock`).
 
 use std::path::PathBuf;
 
@@ -23,10 +25,30 @@ pub struct ExperimentArgs {
     /// The full budget (the experiment's `full` seeds and agents' `full_train_steps`).
     #[arg(long)]
     pub full: bool,
+    /// Only validate the experiment file and every file it names (scenarios, traces, agents,
+    /// checkpoints); run nothing and write nothing.
+    #[arg(long)]
+    pub check: bool,
 }
 
 pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
     let exp = Experiment::load(&args.file)?;
+    if args.check {
+        exp.check()?;
+        let runs: usize = (0..exp.agents.len())
+            .flat_map(|ai| (0..exp.scenarios.len()).map(move |si| (ai, si)))
+            .filter(|&(ai, si)| exp.runs_on(ai, si))
+            .count()
+            * exp.seeds(args.full).len();
+        println!(
+            "{}: ok ({} scenarios, {} agents, {} seeds, {runs} runs)",
+            args.file.display(),
+            exp.scenarios.len(),
+            exp.agents.len(),
+            exp.seeds(args.full).len(),
+        );
+        return Ok(());
+    }
     let out = args
         .out
         .clone()

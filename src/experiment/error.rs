@@ -29,7 +29,7 @@ pub enum ExperimentError {
         agent: String,
         scenario: String,
         #[source]
-        source: AgentError,
+        source: Box<AgentError>,
     },
     /// A training left in the output directory was made with another step budget.
     #[error(
@@ -38,6 +38,19 @@ pub enum ExperimentError {
         dir.display()
     )]
     Budget { dir: PathBuf, had: u64, wanted: u64 },
+    /// Another experiment holds the output directory's lock (nothing was touched; wait for it
+    /// or choose another `--out`).
+    #[error(
+        "{} is in use by another `shopgym experiment` ({holder}; lock {}): wait for it to \
+         finish, or use another --out",
+        dir.display(),
+        lock.display()
+    )]
+    Locked {
+        dir: PathBuf,
+        lock: PathBuf,
+        holder: String,
+    },
     /// A stored run or trace is not what the experiment wrote.
     #[error("{}: {message}", path.display())]
     Stored { path: PathBuf, message: String },
