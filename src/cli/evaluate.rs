@@ -44,6 +44,8 @@ pub struct EvaluateArgs {
     /// Print the summary JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 #[derive(Serialize)]
@@ -59,6 +61,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         anyhow::bail!("--episodes must be at least 1");
     }
     let scenario = Scenario::load(&args.scenario)?;
+    args.guard.check(&scenario)?;
     let mut first = Agent::load(&args.agent)?;
     if let Some(dir) = &args.checkpoint {
         if !first.spec.is_learner() {

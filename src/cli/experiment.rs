@@ -29,10 +29,15 @@ pub struct ExperimentArgs {
     /// checkpoints); run nothing and write nothing.
     #[arg(long)]
     pub check: bool,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
     let exp = Experiment::load(&args.file)?;
+    for s in &exp.scenarios {
+        args.guard.check(s)?;
+    }
     if args.check {
         exp.check()?;
         let runs: usize = (0..exp.agents.len())

@@ -27,12 +27,13 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
             // The `env:` section is checked when an environment is built from it.
             crate::env::EnvConfig::from_scenario(&s)?;
             println!(
-                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals)",
+                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals, ~{:.2e} requests per episode)",
                 file.display(),
                 s.sim.classes.len(),
                 s.sim.pools.len(),
                 s.sim.horizon.as_secs_f64(),
-                s.sim.n_intervals()
+                s.sim.n_intervals(),
+                crate::scenario::size::estimated_requests(&s.sim)
             );
         }
         ScenarioCommand::Show { file } => print!("{}", Scenario::load(&file)?.to_yaml()),

@@ -48,6 +48,8 @@ pub struct SimulateArgs {
     /// Print the summary JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 /// `summary.json`: the episode summary plus what the policy earned.
@@ -66,6 +68,7 @@ struct SimulateSummary {
 
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
+    args.guard.check(&scenario)?;
     let config = EnvConfig::from_scenario(&scenario)?;
     let config = match args.policy {
         PolicyChoice::Static => config

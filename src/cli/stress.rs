@@ -38,6 +38,8 @@ pub struct StressArgs {
     /// Print the JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run(args: StressArgs) -> anyhow::Result<()> {
@@ -48,6 +50,8 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
         anyhow::bail!("--episodes must be at least 1");
     }
     let scenario = Scenario::load(&args.scenario)?;
+    // The base scenario; stress levels scale its surge up from there.
+    args.guard.check(&scenario)?;
     let agents = args
         .agent
         .iter()

@@ -35,10 +35,13 @@ pub struct TrainArgs {
     /// Worker threads for the parallel envs (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?;
+    args.guard.check(&scenario)?;
     let agent = Agent::load(&args.agent)?;
     agent
         .env_config(&scenario)

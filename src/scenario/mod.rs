@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub mod env_spec;
+pub mod size;
 pub mod spec;
 pub mod trace;
 pub mod validate;
