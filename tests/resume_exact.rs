@@ -169,15 +169,32 @@ fn state_without_wall_clock(path: &Path) -> serde_json::Value {
     v
 }
 
+/// Byte-identical, or for safetensors the same tensors under the same names (the header's key
+/// order is not fixed).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(feature = "tch")]
+    if a.extension().is_some_and(|e| e == "safetensors") {
+        let read = |p: &Path| {
+            let mut v =
+                tch::Tensor::read_safetensors(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            v.sort_by(|x, y| x.0.cmp(&y.0));
+            v
+        };
+        let (x, y) = (read(a), read(b));
+        return x.len() == y.len()
+            && x.iter()
+                .zip(&y)
+                .all(|((kx, tx), (ky, ty))| kx == ky && tx.equal(ty));
+    }
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    read(a) == read(b)
+}
+
 fn assert_same_run(straight: &Path, resumed: &Path, model_files: &[&str]) {
     for dir in ["final", "best", "checkpoints/latest"] {
         for f in model_files {
             let (a, b) = (straight.join(dir).join(f), resumed.join(dir).join(f));
-            let (a, b) = (
-                std::fs::read(&a).unwrap_or_else(|e| panic!("{}: {e}", a.display())),
-                std::fs::read(&b).unwrap_or_else(|e| panic!("{}: {e}", b.display())),
-            );
-            assert!(a == b, "{dir}/{f} differs");
+            assert!(same_file(&a, &b), "{dir}/{f} differs");
         }
         assert_eq!(
             state_without_wall_clock(&straight.join(dir).join("state.json")),
@@ -219,4 +236,39 @@ fn q_learning_stopped_by_sigint_and_resumed_equals_a_straight_run() {
     let landed = interrupted_run(&s, &resumed, Some("-INT"), 2, 5);
     assert!(landed >= 1, "no stop landed mid-run");
     assert_same_run(&straight, &resumed, Q_FILES);
+}
+
+#[cfg(feature = "tch")]
+const PPO_AGENT: &str = "agent: ppo
+hidden: [16, 16]
+num_envs: 2
+num_steps: 30
+total_steps: 1200
+num_minibatches: 2
+update_epochs: 2
+reward_scale: 1.0e-2
+eval_every: 300
+eval_episodes: 1
+checkpoint_every: 60
+";
+
+#[cfg(feature = "tch")]
+#[test]
+fn ppo_killed_at_random_points_and_resumed_equals_a_straight_run_with_adam_state() {
+    let s = setup(PPO_AGENT);
+    let straight = s.root.join("straight");
+    wait_ok(train(&s, &straight, false));
+    let resumed = s.root.join("killed");
+    let landed = interrupted_run(&s, &resumed, None, 4, 23);
+    assert!(landed >= 1, "no kill landed mid-run");
+    assert_same_run(
+        &straight,
+        &resumed,
+        &[
+            "model.safetensors",
+            "adam.safetensors",
+            "obs_norm.json",
+            "agent.yaml",
+        ],
+    );
 }

@@ -420,6 +420,14 @@ pub fn finish_run(
     })
 }
 
+/// True when the step count went past a multiple of `every` on the last stride of `stride` steps:
+/// evaluations and checkpoints fall on fixed multiples of their periods whether or not the run
+/// was resumed (the same steps as counting up from the start).
+pub fn crossed(step: u64, stride: u64, every: u64) -> bool {
+    let every = every.max(1);
+    step / every > step.saturating_sub(stride) / every
+}
+
 /// Writes the resolved agent into a checkpoint directory, so it describes itself.
 pub fn save_agent(dir: &Path, meta: &RunMeta) -> Result<(), FileError> {
     atomic_write(&dir.join("agent.yaml"), meta.agent_yaml.as_bytes())

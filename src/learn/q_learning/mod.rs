@@ -30,7 +30,7 @@ pub use table::{QPolicy, QTable};
 use super::episodes::Episodes;
 use super::eval::evaluate_batched;
 use super::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
+    self, finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
     TrainSummary,
 };
 use super::{load_json, LearnError, MakeEnv};
@@ -242,7 +242,7 @@ pub fn train(
             log.scalar("charts/states_visited", visited as f64, state.global_step);
         }
         let stride = n_envs as u64;
-        if crossed(state.global_step, stride, cfg.eval_every) || state.global_step >= total {
+        if run::crossed(state.global_step, stride, cfg.eval_every) || state.global_step >= total {
             let mut act = |o: &[f32], infos: &[&crate::env::StepInfo]| {
                 o.chunks_exact(dim)
                     .zip(infos)
@@ -263,7 +263,7 @@ pub fn train(
             }
         }
         log.progress(state.global_step);
-        if crossed(state.global_step, stride, cfg.checkpoint_every) {
+        if run::crossed(state.global_step, stride, cfg.checkpoint_every) {
             state.envs = Some(venv.cursor().clone());
             log.save(Slot::Latest, &mut state, |d, st| {
                 save_checkpoint(d, meta, &table, &rng, st)
@@ -281,13 +281,6 @@ pub fn train(
         last_eval,
         |dir, st| save_checkpoint(dir, meta, &table, &rng, st),
     )
-}
-
-/// True when the step count went past a multiple of `every` on the last stride (evaluations
-/// and checkpoints fall on fixed multiples, whether or not the run was resumed).
-fn crossed(step: u64, stride: u64, every: u64) -> bool {
-    let every = every.max(1);
-    step / every > step.saturating_sub(stride) / every
 }
 
 fn table_max(t: &[f32], s: usize, n: usize, mask: &[bool]) -> (usize, f32) {
