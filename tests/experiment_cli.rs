@@ -219,3 +219,52 @@ fn stress_finds_the_reactive_policy_breaking_first() {
     assert_eq!(agents[0]["points"].as_array().expect("points").len(), 3);
     assert!(dir.path().join("stress/stress.csv").exists());
 }
+
+#[test]
+fn a_second_experiment_on_the_same_out_refuses_and_a_killed_one_leaves_no_stale_lock() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exp = setup(dir.path());
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    // Another experiment holds the directory: this one refuses and writes nothing.
+    let held = shopgym::experiment::lock::OutLock::acquire(&out).expect("locks");
+    let o = shopgym()
+        .arg("experiment")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "ran beside a held lock");
+    assert!(
+        err.contains("in use by another `shopgym experiment`")
+            && err.contains(&out.display().to_string())
+            && err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    assert!(!out.join("runs").exists(), "the refused run wrote results");
+    drop(held);
+    // A run killed with SIGKILL while it holds the lock does not block the next one.
+    let mut child = shopgym()
+        .arg("experiment")
+        .arg(&exp)
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawns");
+    let lock = out.join(shopgym::experiment::lock::LOCK_FILE);
+    let pid = format!("pid {}", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&lock).unwrap_or_default() != pid
+        && child.try_wait().expect("polls").is_none()
+    {
+        assert!(std::time::Instant::now() < deadline, "no lock within 60 s");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kills");
+    child.wait().expect("waits");
+    run(&exp, &out, &[]);
+    assert!(out.join("report.md").is_file());
+}

@@ -52,7 +52,7 @@ fn held_out_mae(yaml: &str) -> (f64, f64) {
     );
     let (mut err, mut naive, mut count) = (0.0, 0.0, 0);
     for o in train..y.len() - 12 {
-        if (o - train) % 6 == 0 {
+        if (o - train).is_multiple_of(6) {
             let f = fitted.predict(12, None).mean;
             for k in 0..12 {
                 err += (y[o + k] - f[k]).abs();

@@ -41,6 +41,43 @@ pub enum AgentError {
     Learn(#[from] LearnError),
 }
 
+/// Names the field of a parse error that serde reports at the top level. `AgentSpec` is tagged
+/// by `agent:`, so serde buffers the file and a wrong type inside a variant ("invalid type:
+/// string, expected usize") loses its path. Each top-level key is tried alone beside the tag: the
+/// one that reproduces the same message is the field. Otherwise the error is returned as it was.
+fn locate_field(err: ConfigError, text: &str, path: &Path) -> ConfigError {
+    let ConfigError::Parse { field, message, .. } = &err else {
+        return err;
+    };
+    if field != "(top level)" {
+        return err;
+    }
+    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(text)
+    else {
+        return err;
+    };
+    let tag = serde_yaml::Value::from("agent");
+    for (key, value) in &map {
+        let Some(name) = key.as_str().filter(|k| *k != "agent") else {
+            continue;
+        };
+        let mut alone = serde_yaml::Mapping::new();
+        if let Some(kind) = map.get(&tag) {
+            alone.insert(tag.clone(), kind.clone());
+        }
+        alone.insert(key.clone(), value.clone());
+        let probe = serde_yaml::from_value::<AgentSpec>(serde_yaml::Value::Mapping(alone));
+        if probe.is_err_and(|e| e.to_string().starts_with(message.as_str())) {
+            return ConfigError::Parse {
+                file: path.to_path_buf(),
+                field: name.to_string(),
+                message: message.clone(),
+            };
+        }
+    }
+    err
+}
+
 /// A loaded, validated agent.
 #[derive(Debug, Clone)]
 pub struct Agent {
@@ -56,7 +93,9 @@ impl Agent {
     /// Reads and validates an agent file.
     pub fn load(path: impl AsRef<Path>) -> Result<Agent, ConfigError> {
         let path = path.as_ref();
-        let spec: AgentSpec = crate::io::read_yaml(path)?;
+        let text = crate::io::read_text(path)?;
+        let spec: AgentSpec =
+            crate::io::parse_yaml(&text, path).map_err(|e| locate_field(e, &text, path))?;
         let name = path.file_stem().map_or_else(
             || spec.kind().to_string(),
             |s| s.to_string_lossy().into_owned(),

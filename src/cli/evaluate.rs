@@ -48,6 +48,8 @@ pub struct EvaluateArgs {
     /// scenario's `fidelity` field.
     #[arg(long)]
     pub fidelity: Option<crate::sim::Fidelity>,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 #[derive(Serialize)]
@@ -63,6 +65,7 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<()> {
         anyhow::bail!("--episodes must be at least 1");
     }
     let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
+    args.guard.check(&scenario)?;
     let mut first = Agent::load(&args.agent)?;
     if let Some(dir) = &args.checkpoint {
         if !first.spec.is_learner() {

@@ -1,5 +1,7 @@
 //! `shopgym experiment FILE`: run a benchmark grid (scenarios × agents × seeds), resuming where an
-//! interrupted run stopped, and write runs.csv, summary.csv, report.md and plots.
+//! interrupted run stopped, and write runs.csv, summary.csv, report.md and plots. `--check` only
+//! validates every file the experiment names. Two runs on one `--out` at once: the second refuses
+//! (`experiment::lock`).
 
 use std::path::PathBuf;
 
@@ -27,6 +29,12 @@ pub struct ExperimentArgs {
     /// Give fluid runs their own `--out`: results are keyed by scenario, agent and seed.
     #[arg(long)]
     pub fidelity: Option<crate::sim::Fidelity>,
+    /// Only validate the experiment file and every file it names (scenarios, traces, agents,
+    /// checkpoints); run nothing and write nothing.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
@@ -35,6 +43,25 @@ pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
         .into_iter()
         .map(|s| s.with_fidelity(args.fidelity))
         .collect();
+    for s in &exp.scenarios {
+        args.guard.check(s)?;
+    }
+    if args.check {
+        exp.check()?;
+        let runs: usize = (0..exp.agents.len())
+            .flat_map(|ai| (0..exp.scenarios.len()).map(move |si| (ai, si)))
+            .filter(|&(ai, si)| exp.runs_on(ai, si))
+            .count()
+            * exp.seeds(args.full).len();
+        println!(
+            "{}: ok ({} scenarios, {} agents, {} seeds, {runs} runs)",
+            args.file.display(),
+            exp.scenarios.len(),
+            exp.agents.len(),
+            exp.seeds(args.full).len(),
+        );
+        return Ok(());
+    }
     let out = args
         .out
         .clone()

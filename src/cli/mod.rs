@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod evaluate;
 pub mod experiment;
 pub mod forecast;
+pub mod guard;
 pub mod output;
 pub mod scenario;
 pub mod simulate;

@@ -64,12 +64,13 @@ pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {
                 String::new()
             };
             println!(
-                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals{family})",
+                "{}: ok ({} classes, {} pools, {:.0} s horizon, {} intervals, ~{:.2e} requests per episode{family})",
                 file.display(),
                 s.sim.classes.len(),
                 s.sim.pools.len(),
                 s.sim.horizon.as_secs_f64(),
-                s.sim.n_intervals()
+                s.sim.n_intervals(),
+                crate::scenario::size::estimated_requests(&s.sim)
             );
         }
         ScenarioCommand::Show { file, seed } => {

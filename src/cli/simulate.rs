@@ -52,6 +52,8 @@ pub struct SimulateArgs {
     /// scenario's `fidelity` field.
     #[arg(long)]
     pub fidelity: Option<crate::sim::Fidelity>,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 /// `summary.json`: the episode summary plus what the policy earned.
@@ -70,6 +72,7 @@ struct SimulateSummary {
 
 pub fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
+    args.guard.check(&scenario)?;
     let config = EnvConfig::from_scenario(&scenario)?;
     let config = match args.policy {
         PolicyChoice::Static => config

@@ -42,6 +42,8 @@ pub struct StressArgs {
     /// scenario's `fidelity` field.
     #[arg(long)]
     pub fidelity: Option<crate::sim::Fidelity>,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run(args: StressArgs) -> anyhow::Result<()> {
@@ -52,6 +54,8 @@ pub fn run(args: StressArgs) -> anyhow::Result<()> {
         anyhow::bail!("--episodes must be at least 1");
     }
     let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
+    // The base scenario; stress levels scale its surge up from there.
+    args.guard.check(&scenario)?;
     let agents = args
         .agent
         .iter()

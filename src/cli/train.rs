@@ -39,16 +39,22 @@ pub struct TrainArgs {
     /// scenario's `fidelity` field.
     #[arg(long)]
     pub fidelity: Option<crate::sim::Fidelity>,
+    #[command(flatten)]
+    pub guard: super::guard::GuardArgs,
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<()> {
     let scenario = Scenario::load(&args.scenario)?.with_fidelity(args.fidelity);
+    args.guard.check(&scenario)?;
     let agent = Agent::load(&args.agent)?;
     agent
         .env_config(&scenario)
         .with_context(|| format!("agent {}", agent.path.display()))?;
     let (out, resume) = match &args.resume {
         Some(dir) => {
+            // A kill mid-checkpoint may have left a swap to finish.
+            learn::run::recover_checkpoints(dir)
+                .with_context(|| format!("--resume {}", dir.display()))?;
             if !dir.join("checkpoints/latest/state.json").is_file() {
                 anyhow::bail!(
                     "--resume {}: no checkpoints/latest/state.json there",

@@ -19,4 +19,13 @@ pub enum EnvError {
     /// `VecEnv`: the sub-envs disagree on spaces, or the number of actions is not the number of envs.
     #[error("vector env: {0}")]
     Vector(String),
+    /// The simulator hit its cap on requests in the system (`sim::engine::MAX_IN_SYSTEM`): the
+    /// episode is overloaded past any meaningful result (a rate typo, too little capacity for an
+    /// unbounded queue). `reset` starts a new episode; the scenario needs fixing.
+    #[error(
+        "{in_system} requests in the system at t = {t_s:.0} s, the simulator's cap: the cluster \
+         is overloaded past any meaningful result (check the traffic rates, pool capacity and \
+         queue limits)"
+    )]
+    Overloaded { in_system: u64, t_s: f64 },
 }

@@ -119,6 +119,12 @@ impl ScalingEnv {
         self
     }
 
+    /// Sets the simulator's cap on requests in the system (default
+    /// `sim::engine::MAX_IN_SYSTEM`); past it `step` refuses with `EnvError::Overloaded`.
+    pub fn set_max_in_system(&mut self, limit: u64) {
+        self.sim.set_max_in_system(limit);
+    }
+
     /// The simulator (read-only: pool views, traffic, totals), at the scenario's fidelity.
     pub fn sim(&self) -> &ClusterSim {
         &self.sim
@@ -313,6 +319,13 @@ impl Env for ScalingEnv {
             .collect();
         // simulate one interval
         let stats = self.sim.step_interval();
+        if let Some(t) = self.sim.overflowed() {
+            self.running = false;
+            return Err(EnvError::Overloaded {
+                in_system: self.sim.max_in_system(),
+                t_s: t.as_secs_f64(),
+            });
+        }
         self.steps += 1;
         for (n, c) in self.counts.iter_mut().zip(&stats.classes) {
             *n = c.arrivals as f64;

@@ -114,6 +114,12 @@ impl<E: Env> VecEnv<E> {
         &self.envs
     }
 
+    /// Sub-env `i`, to reset or step on its own (a learner that seeds each episode itself:
+    /// `learn::episodes`). Only for `SameStep`: it bypasses `NextStep`'s pending resets.
+    pub fn env_mut(&mut self, i: usize) -> &mut E {
+        &mut self.envs[i]
+    }
+
     /// Every sub-env's action space (they are equal).
     pub fn single_action_space(&self) -> &Space {
         self.envs[0].action_space()

@@ -38,6 +38,19 @@ pub enum ExperimentError {
         dir.display()
     )]
     Budget { dir: PathBuf, had: u64, wanted: u64 },
+    /// Another experiment holds the output directory's lock (nothing was touched; wait for it
+    /// or choose another `--out`).
+    #[error(
+        "{} is in use by another `shopgym experiment` ({holder}; lock {}): wait for it to \
+         finish, or use another --out",
+        dir.display(),
+        lock.display()
+    )]
+    Locked {
+        dir: PathBuf,
+        lock: PathBuf,
+        holder: String,
+    },
     /// A stored run or trace is not what the experiment wrote.
     #[error("{}: {message}", path.display())]
     Stored { path: PathBuf, message: String },

@@ -14,6 +14,7 @@
 //! `report.md`, `plots/*.{png,svg}`.
 
 mod error;
+pub mod lock;
 pub mod plots;
 pub mod report;
 pub mod runs;
@@ -54,14 +55,26 @@ impl Experiment {
                 "an experiment needs scenarios, agents and seeds",
             ));
         }
+        // A referenced file that cannot be read is this file's mistake (its field names it); a
+        // referenced file that is bad names itself.
+        let unreadable = |field: String, e: ConfigError| match e {
+            ConfigError::Io { file, cause } => {
+                ctx.invalid(field, file.display(), format!("cannot read: {cause}"))
+            }
+            e => e,
+        };
         let scenarios = spec
             .scenarios
             .iter()
-            .map(|s| Scenario::load(dir.join(s)))
+            .enumerate()
+            .map(|(i, s)| {
+                Scenario::load(dir.join(s)).map_err(|e| unreadable(format!("scenarios[{i}]"), e))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let mut agents = Vec::new();
         for (i, a) in spec.agents.iter().enumerate() {
-            let agent = Agent::load(dir.join(&a.file))?;
+            let agent = Agent::load(dir.join(&a.file))
+                .map_err(|e| unreadable(format!("agents[{i}].file"), e))?;
             if agents
                 .iter()
                 .any(|(b, _): &(Agent, _)| b.name == agent.name)
@@ -92,6 +105,51 @@ impl Experiment {
             scenarios,
             agents,
         })
+    }
+
+    /// Checks what `load` cannot: every `checkpoint` an entry names holds a trained run for each
+    /// scenario it runs on. Reads files, writes nothing (what `shopgym experiment --check` adds
+    /// to loading).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let ctx = crate::io::Ctx { file: &self.path };
+        for (ai, (a, entry)) in self.agents.iter().enumerate() {
+            let Some(ck) = &entry.checkpoint else {
+                continue;
+            };
+            if !a.spec.is_learner() {
+                return Err(ctx.invalid(
+                    format!("agents[{ai}].checkpoint"),
+                    ck,
+                    format!("agent `{}` is not a learner: it has no checkpoint", a.name),
+                ));
+            }
+            for (si, s) in self.scenarios.iter().enumerate() {
+                if !self.runs_on(ai, si) {
+                    continue;
+                }
+                let path = dir.join(ck.replace("{scenario}", s.name()));
+                crate::learn::checkpoint_dir(&path).map_err(|e| {
+                    ctx.invalid(
+                        format!("agents[{ai}].checkpoint"),
+                        path.display(),
+                        e.to_string(),
+                    )
+                })?;
+            }
+        }
+        for (ai, (_, entry)) in self.agents.iter().enumerate() {
+            for name in entry.scenarios.iter().flatten() {
+                if !self.scenarios.iter().any(|s| s.name() == name) {
+                    return Err(ctx.invalid(
+                        format!("agents[{ai}].scenarios"),
+                        name,
+                        "not the name of one of the experiment's scenarios",
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Whether agent `ai` runs on scenario `si`.
@@ -171,6 +229,8 @@ pub fn run(
     opts: &RunOptions,
     on_progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<(), ExperimentError> {
+    create_dir_all(&opts.out)?;
+    let _lock = lock::OutLock::acquire(&opts.out)?;
     create_dir_all(&opts.out.join("runs"))?;
     create_dir_all(&opts.out.join("traces"))?;
     atomic_write(
@@ -286,6 +346,16 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>
                         wanted,
                     });
                 }
+            }
+            if run_dir.exists() {
+                // A kill mid-checkpoint may have left a swap to finish.
+                crate::learn::run::recover_checkpoints(&run_dir).map_err(|e| {
+                    ExperimentError::Train {
+                        agent: a.name.clone(),
+                        scenario: s.name().to_string(),
+                        source: Box::new(e.into()),
+                    }
+                })?;
             }
             let finished = run_dir.join("final").join("state.json").is_file();
             if opts.force || !finished {

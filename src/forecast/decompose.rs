@@ -7,7 +7,7 @@
 pub fn centred_ma(y: &[f64], m: usize) -> Vec<Option<f64>> {
     let n = y.len();
     let mut out = vec![None; n];
-    if m == 0 || n < m + usize::from(m % 2 == 0) {
+    if m == 0 || n < m + usize::from(m.is_multiple_of(2)) {
         return out;
     }
     // prefix sums for O(n)

@@ -11,6 +11,7 @@
 //! and `state.json` (counters); `<learner>::load_policy` turns one into a greedy `Policy`.
 
 pub mod dqn;
+pub mod episodes;
 pub mod eval;
 pub mod obs_norm;
 pub mod ppo;

@@ -12,6 +12,12 @@
 //!   best/               the same at the periodic evaluation with the best mean return so far
 //!                       (model selection on the held-out seeds 900..: `--checkpoint RUN_DIR/best`)
 //! ```
+//!
+//! Checkpoints are written whole or not at all: into `.NAME.next/` beside the target, then swapped
+//! in by two renames (`NAME` -> `.NAME.prev`, `.NAME.next` -> `NAME`); `recover_checkpoints`
+//! finishes a swap that a kill interrupted. Before a checkpoint the logs are flushed and their
+//! lengths stored in `state.json` (`LogCursor`); `--resume` truncates `train.csv` and the event
+//! file to them, so rows logged after the checkpoint are rewritten, not duplicated.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -85,6 +91,97 @@ pub struct TrainState {
     /// The best mean return of a periodic evaluation so far (what `best/` holds).
     #[serde(default)]
     pub best_eval_return: Option<f64>,
+    /// Lengths of the logs when this checkpoint was taken (what `--resume` truncates them to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogCursor>,
+    /// Where the training envs stood (learners that resume exactly: `learn::episodes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envs: Option<super::episodes::EnvCursor>,
+}
+
+/// Lengths of `train.csv` and of the TensorBoard event file at a checkpoint [bytes].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogCursor {
+    pub csv_bytes: u64,
+    pub tb_bytes: u64,
+}
+
+/// A checkpoint directory of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// `checkpoints/latest/`: every `checkpoint_every` steps and when training stops.
+    Latest,
+    /// `best/`: the best periodic evaluation so far.
+    Best,
+    /// `final/`: training finished.
+    Final,
+}
+
+impl Slot {
+    fn path(self, run_dir: &Path) -> PathBuf {
+        match self {
+            Slot::Latest => run_dir.join("checkpoints").join("latest"),
+            Slot::Best => run_dir.join("best"),
+            Slot::Final => run_dir.join("final"),
+        }
+    }
+}
+
+/// `.NAME.next` and `.NAME.prev` beside checkpoint directory `dir`.
+fn swap_paths(dir: &Path) -> (PathBuf, PathBuf) {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (
+        dir.with_file_name(format!(".{name}.next")),
+        dir.with_file_name(format!(".{name}.prev")),
+    )
+}
+
+fn remove_dir_if_any(dir: &Path) -> Result<(), FileError> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(FileError::at("removing", dir)(e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes checkpoint directory `dir` whole: `write` fills a fresh `.NAME.next/`, which then
+/// replaces `dir` (see the module docs). A kill at any point leaves either the old or the new
+/// checkpoint (after `recover_checkpoints`), never a mix.
+pub fn save_dir_atomically(
+    dir: &Path,
+    write: impl FnOnce(&Path) -> Result<(), LearnError>,
+) -> Result<(), LearnError> {
+    let (next, prev) = swap_paths(dir);
+    remove_dir_if_any(&next)?;
+    remove_dir_if_any(&prev)?;
+    create_dir_all(&next)?;
+    write(&next)?;
+    if dir.exists() {
+        std::fs::rename(dir, &prev).map_err(FileError::at("renaming", dir))?;
+    }
+    std::fs::rename(&next, dir).map_err(FileError::at("renaming", &next))?;
+    remove_dir_if_any(&prev)?;
+    Ok(())
+}
+
+/// Finishes checkpoint swaps that a kill interrupted in run directory `run_dir` (idempotent):
+/// `NAME` missing with both `.NAME.prev` and `.NAME.next` present means the new checkpoint was
+/// complete; otherwise leftovers are removed.
+pub fn recover_checkpoints(run_dir: &Path) -> Result<(), LearnError> {
+    for slot in [Slot::Latest, Slot::Best, Slot::Final] {
+        let dir = slot.path(run_dir);
+        let (next, prev) = swap_paths(&dir);
+        if !dir.exists() && next.is_dir() && prev.is_dir() {
+            std::fs::rename(&next, &dir).map_err(FileError::at("renaming", &next))?;
+        }
+        remove_dir_if_any(&next)?;
+        remove_dir_if_any(&prev)?;
+    }
+    Ok(())
 }
 
 impl TrainState {
@@ -142,8 +239,8 @@ pub struct RunLog {
 }
 
 impl RunLog {
-    /// Creates (or, resuming, reopens for appending) the run directory's logs and writes
-    /// `agent.yaml` and `run.json`.
+    /// Creates (or, resuming, reopens) the run directory's logs and writes `agent.yaml` and
+    /// `run.json`. Resuming from a checkpoint with a `LogCursor`, both logs are cut back to it.
     pub fn open(
         meta: &RunMeta,
         options: &TrainOptions,
@@ -171,6 +268,7 @@ impl RunLog {
         atomic_write(&dir.join(run_file), &serde_json::to_vec_pretty(&run)?)?;
         let csv_path = dir.join("train.csv");
         let append = options.resume && csv_path.is_file();
+        let cursor = state.log.filter(|_| options.resume);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(append)
@@ -178,6 +276,10 @@ impl RunLog {
             .truncate(!append)
             .open(&csv_path)
             .map_err(FileError::at("opening", &csv_path))?;
+        if let (true, Some(c)) = (append, cursor) {
+            file.set_len(c.csv_bytes)
+                .map_err(FileError::at("truncating", &csv_path))?;
+        }
         let mut csv = csv::Writer::from_writer(file);
         if !append {
             csv.write_record(["step", "wall_s", "tag", "value"])
@@ -187,7 +289,15 @@ impl RunLog {
                 })?;
         }
         let tb_dir = dir.join("tb");
-        let tb = Tensorboard::new(&tb_dir).map_err(FileError::at("creating", &tb_dir))?;
+        let tb_keep = match (options.resume, cursor) {
+            (true, Some(c)) => Some(c.tb_bytes),
+            // A checkpoint from before log cursors: append to whatever is there.
+            (true, None) => std::fs::metadata(tb_dir.join(super::tensorboard::EVENTS_FILE))
+                .map(|m| m.len())
+                .ok(),
+            (false, _) => None,
+        };
+        let tb = Tensorboard::open(&tb_dir, tb_keep).map_err(FileError::at("creating", &tb_dir))?;
         let bar = if options.progress {
             crate::io::progress_bar(total_steps, "steps")
         } else {
@@ -243,8 +353,26 @@ impl RunLog {
     }
 
     pub fn flush(&mut self) {
-        self.tb.flush();
+        let _ = self.tb.flush();
         let _ = self.csv.flush();
+    }
+
+    /// Flushes both logs and returns their lengths.
+    pub fn cursor(&mut self) -> Result<LogCursor, LearnError> {
+        let csv_path = self.dir.join("train.csv");
+        self.csv
+            .flush()
+            .map_err(FileError::at("writing", &csv_path))?;
+        self.tb
+            .flush()
+            .map_err(FileError::at("writing", self.tb.path()))?;
+        let csv_bytes = std::fs::metadata(&csv_path)
+            .map_err(FileError::at("reading", &csv_path))?
+            .len();
+        Ok(LogCursor {
+            csv_bytes,
+            tb_bytes: self.tb.len(),
+        })
     }
 
     pub fn finish(&mut self) {
@@ -252,25 +380,18 @@ impl RunLog {
         self.bar.finish_and_clear();
     }
 
-    /// `RUN_DIR/checkpoints/latest/` (created).
-    pub fn latest_dir(&self) -> Result<PathBuf, FileError> {
-        let d = self.dir.join("checkpoints").join("latest");
-        create_dir_all(&d)?;
-        Ok(d)
-    }
-
-    /// `RUN_DIR/best/` (created).
-    pub fn best_dir(&self) -> Result<PathBuf, FileError> {
-        let d = self.dir.join("best");
-        create_dir_all(&d)?;
-        Ok(d)
-    }
-
-    /// `RUN_DIR/final/` (created).
-    pub fn final_dir(&self) -> Result<PathBuf, FileError> {
-        let d = self.dir.join("final");
-        create_dir_all(&d)?;
-        Ok(d)
+    /// Writes checkpoint `slot` whole (`save_dir_atomically`): stamps `state` with the wall time
+    /// and the flushed logs' lengths, then `write(dir, state)` fills the directory.
+    pub fn save(
+        &mut self,
+        slot: Slot,
+        state: &mut TrainState,
+        write: impl FnOnce(&Path, &TrainState) -> Result<(), LearnError>,
+    ) -> Result<(), LearnError> {
+        state.wall_seconds = self.wall_seconds();
+        state.log = Some(self.cursor()?);
+        let state = &*state;
+        save_dir_atomically(&slot.path(&self.dir), |d| write(d, state))
     }
 }
 
@@ -284,11 +405,10 @@ pub fn finish_run(
     last_eval_return: Option<f64>,
     mut save: impl FnMut(&Path, &TrainState) -> Result<(), LearnError>,
 ) -> Result<TrainSummary, LearnError> {
-    state.wall_seconds = log.wall_seconds();
     let interrupted = state.global_step < total;
-    save(&log.latest_dir()?, state)?;
+    log.save(Slot::Latest, state, &mut save)?;
     if !interrupted {
-        save(&log.final_dir()?, state)?;
+        log.save(Slot::Final, state, &mut save)?;
     }
     log.finish();
     Ok(TrainSummary {
@@ -298,6 +418,14 @@ pub fn finish_run(
         last_eval_return,
         interrupted,
     })
+}
+
+/// True when the step count went past a multiple of `every` on the last stride of `stride` steps:
+/// evaluations and checkpoints fall on fixed multiples of their periods whether or not the run
+/// was resumed (the same steps as counting up from the start).
+pub fn crossed(step: u64, stride: u64, every: u64) -> bool {
+    let every = every.max(1);
+    step / every > step.saturating_sub(stride) / every
 }
 
 /// Writes the resolved agent into a checkpoint directory, so it describes itself.

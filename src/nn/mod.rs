@@ -8,16 +8,20 @@
 //!   Linear layers with Tanh or ReLU between them, optionally orthogonally initialised.
 //! * [`checkpoint`](checkpoint.rs): [`save_var_store`] writes a `VarStore` atomically (temporary
 //!   file + rename), [`load_var_store`] reads it back into a model of the same shape.
+//! * [`adam`](adam.rs): [`Adam`], the optimiser over tensors, whose moments and step count a
+//!   checkpoint keeps (exact resume).
 //!
 //! Nothing here knows about the simulator; agents pass tensors in and out. Linking and run-time
 //! lookup of libtorch are handled by `build.rs` (rpath) and `scripts/setup_libtorch.sh`.
 
+mod adam;
 mod checkpoint;
 mod device;
 mod mlp;
 
 use std::path::PathBuf;
 
+pub use adam::Adam;
 pub use checkpoint::{load_var_store, save_var_store};
 pub use device::{
     device, init_threads, parse_device, seed_all, DEFAULT_TORCH_THREADS, DEVICE_ENV, THREADS_ENV,

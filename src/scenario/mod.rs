@@ -11,6 +11,7 @@ use std::sync::Arc;
 pub mod calendar;
 pub mod env_spec;
 pub mod family;
+pub mod size;
 pub mod spec;
 pub mod trace;
 pub mod validate;

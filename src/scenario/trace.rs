@@ -70,9 +70,13 @@ pub(crate) fn load(
     ctx: &Ctx,
 ) -> Result<LoadedTrace, ConfigError> {
     let path = scenario_dir.join(&spec.file);
-    let io = |e: std::io::Error| ConfigError::Io {
-        file: path.clone(),
-        cause: e,
+    // Named as the scenario's field: the scenario file is what to fix.
+    let io = |e: std::io::Error| {
+        ctx.invalid(
+            "traffic.trace.file",
+            path.display(),
+            format!("cannot read: {e}"),
+        )
     };
     let file = std::fs::File::open(&path).map_err(io)?;
     let mut rdr = csv::ReaderBuilder::new()

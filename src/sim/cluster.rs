@@ -56,6 +56,30 @@ impl ClusterSim {
         delegate!(self, s => s.reset_with(cfg, seed))
     }
 
+    /// The DES's cap on requests in the system (`Simulator::set_max_in_system`). The fluid
+    /// model holds no per-request state, so its memory does not grow with a backlog: no cap.
+    pub fn set_max_in_system(&mut self, limit: u64) {
+        if let ClusterSim::Des(s) = self {
+            s.set_max_in_system(limit);
+        }
+    }
+
+    /// See `Simulator::max_in_system` (the fluid model: unbounded).
+    pub fn max_in_system(&self) -> u64 {
+        match self {
+            ClusterSim::Des(s) => s.max_in_system(),
+            ClusterSim::Fluid(_) => u64::MAX,
+        }
+    }
+
+    /// See `Simulator::overflowed` (never for the fluid model).
+    pub fn overflowed(&self) -> Option<SimTime> {
+        match self {
+            ClusterSim::Des(s) => s.overflowed(),
+            ClusterSim::Fluid(_) => None,
+        }
+    }
+
     pub fn config(&self) -> &Arc<SimConfig> {
         delegate!(self, s => s.config())
     }

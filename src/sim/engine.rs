@@ -13,6 +13,11 @@
 //! from the head of the queue whenever the pool is touched and at every interval end, which is exact
 //! when all classes sharing a pool share a timeout (the default one-pool-per-class layout). A request
 //! lost in a crash is counted `failed` when its service would have ended.
+//!
+//! Memory guard: at most `max_in_system` requests (default `MAX_IN_SYSTEM`) are in the system at
+//! once. An arrival past it sets `overflowed` and stops the interval, so memory stays bounded and
+//! the caller (the env) refuses the episode with a clear error instead of the OS killing the
+//! process (an unbounded queue under a mistyped rate grows without limit).
 
 use std::sync::Arc;
 
@@ -25,6 +30,10 @@ use super::pool::{Pool, Queued};
 use super::rng::{stream, StreamRng};
 use super::time::SimTime;
 use super::traffic::{ArrivalCursor, Traffic};
+
+/// Default cap on requests in the system at once (queued or in service): about 1 GB of request
+/// state at roughly 100 bytes each, far above any shipped scenario's backlog.
+pub const MAX_IN_SYSTEM: u64 = 10_000_000;
 
 /// What a scaling call did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -90,6 +99,10 @@ pub struct Simulator {
     interval_start: u64,
     events_processed: u64,
     in_system: u64,
+    /// Cap on `in_system` (see the module docs).
+    max_in_system: u64,
+    /// When an arrival found `max_in_system` requests in the system (this episode) [µs].
+    overflowed: Option<u64>,
     /// Per pool: service-time slowdown windows `(start µs, end µs, factor)` from the faults.
     slowdowns: Vec<Vec<(u64, u64, f64)>>,
 }
@@ -125,6 +138,8 @@ impl Simulator {
             interval_start: 0,
             events_processed: 0,
             in_system: 0,
+            max_in_system: MAX_IN_SYSTEM,
+            overflowed: None,
             slowdowns: Vec::new(),
             cfg,
         };
@@ -136,7 +151,11 @@ impl Simulator {
     /// current streams (a different but reproducible episode).
     pub fn reset(&mut self, seed: Option<u64>) {
         match seed {
-            Some(s) => *self = Simulator::new(Arc::clone(&self.cfg), s),
+            Some(s) => {
+                let cap = self.max_in_system;
+                *self = Simulator::new(Arc::clone(&self.cfg), s);
+                self.max_in_system = cap;
+            }
             None => {
                 self.traffic = Traffic::new(
                     self.cfg.traffic.clone(),
@@ -159,6 +178,7 @@ impl Simulator {
 
     fn start_episode(&mut self) {
         self.now = 0;
+        self.overflowed = None;
         self.events.clear(self.cfg.classes.len());
         self.interval.iter_mut().for_each(ClassAcc::reset);
         self.episode.reset();
@@ -220,6 +240,22 @@ impl Simulator {
     }
 
     /// True once the horizon is reached.
+    /// When an arrival found `max_in_system` requests in the system this episode (`None`: never):
+    /// the episode stopped there and its results are not meaningful.
+    pub fn overflowed(&self) -> Option<SimTime> {
+        self.overflowed.map(SimTime)
+    }
+
+    /// The cap on requests in the system (default `MAX_IN_SYSTEM`).
+    pub fn max_in_system(&self) -> u64 {
+        self.max_in_system
+    }
+
+    /// Sets the cap on requests in the system (kept across `reset(None)`).
+    pub fn set_max_in_system(&mut self, limit: u64) {
+        self.max_in_system = limit;
+    }
+
     pub fn is_done(&self) -> bool {
         self.now >= self.cfg.horizon.as_micros()
     }
@@ -274,6 +310,9 @@ impl Simulator {
             self.now = et;
             self.events_processed += 1;
             self.handle(ev);
+            if self.overflowed.is_some() {
+                break;
+            }
         }
         self.now = end;
         self.close_interval()
@@ -438,6 +477,10 @@ impl Simulator {
 
     #[inline]
     fn on_arrival(&mut self, c: usize) {
+        if self.in_system >= self.max_in_system {
+            self.overflowed = Some(self.now);
+            return;
+        }
         self.interval[c].arrivals += 1;
         self.in_system += 1;
         let route = &self.cfg.routes[c];

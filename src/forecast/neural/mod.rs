@@ -266,7 +266,7 @@ impl NeuralConfig {
                 range("d_model", d, 2, 1024)?;
                 let heads = s.heads.unwrap_or(4);
                 range("heads", heads, 1, 64)?;
-                if d % heads != 0 {
+                if !d.is_multiple_of(heads) {
                     return Err(ForecastError::invalid(
                         "heads",
                         heads,

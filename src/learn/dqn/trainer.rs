@@ -13,7 +13,8 @@ use crate::learn::eval::evaluate_batched;
 use crate::learn::obs_norm::ObsNorm;
 use crate::learn::replay::{Batch, NStep, ReplayBuffer};
 use crate::learn::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, TrainOptions, TrainState, TrainSummary,
+    finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
+    TrainSummary,
 };
 use crate::learn::{load_json, mask_tensor, LearnError, MakeEnv};
 use crate::policy::Policy;
@@ -389,15 +390,12 @@ pub fn train(
             r.log(&mut log, g);
             last_eval = Some(r.mean_return());
             if state.improves(r.mean_return()) {
-                state.wall_seconds = log.wall_seconds();
-                l.save(&log.best_dir()?, meta, &state)?;
+                log.save(Slot::Best, &mut state, |d, st| l.save(d, meta, st))?;
             }
         }
         if g >= next_ckpt {
             next_ckpt = next_multiple(g, cfg.checkpoint_every);
-            state.wall_seconds = log.wall_seconds();
-            l.save(&log.latest_dir()?, meta, &state)?;
-            log.flush();
+            log.save(Slot::Latest, &mut state, |d, st| l.save(d, meta, st))?;
         }
     }
 

@@ -6,8 +6,15 @@
 //!
 //! `config` is always compiled (agent files parse and validate without libtorch); the network
 //! and the training loop (`trainer`) need the `tch` feature. Checkpoint files:
-//! `model.safetensors`, `obs_norm.json`, `agent.yaml`, `state.json`. The Adam moments are not
-//! checkpointed (tch has no optimizer state API): `--resume` restarts them.
+//! `model.safetensors`, `adam.safetensors` (the optimiser's moments and step count: `nn::Adam`,
+//! since tch's own optimiser cannot be read back), `obs_norm.json`, `agent.yaml`, `state.json`
+//! (with where the envs stand: `learn::episodes`).
+//!
+//! Resume is exact: checkpoints fall on iteration boundaries, each iteration reseeds libtorch's
+//! generator from `(seed, iteration)` (action sampling, minibatch order), the envs are replayed
+//! to the checkpoint, so a run stopped at any checkpoint and resumed ends with the same weights,
+//! Adam state, observation statistics, `train.csv` and TensorBoard scalars as a straight run
+//! (only wall-clock values differ).
 //!
 //! The horizon is part of the task (`time.progress` is observed), so a truncated episode is not
 //! bootstrapped.

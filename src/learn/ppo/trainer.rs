@@ -2,16 +2,17 @@
 
 use std::path::Path;
 
-use tch::nn::OptimizerConfig;
 use tch::{Device, Kind, Tensor};
 
 use super::network::ActorCritic;
 use super::PpoConfig;
 use crate::env::{Action, AutoresetMode, Env, EpisodeTally, Space, StepInfo, VecEnv};
+use crate::learn::episodes::Episodes;
 use crate::learn::eval::evaluate_batched;
 use crate::learn::obs_norm::ObsNorm;
 use crate::learn::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, TrainOptions, TrainState, TrainSummary,
+    self, finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
+    TrainSummary,
 };
 use crate::learn::{mask_tensor, LearnError, MakeEnv};
 use crate::policy::Policy;
@@ -104,10 +105,12 @@ fn save_checkpoint(
     dir: &Path,
     meta: &RunMeta,
     net: &ActorCritic,
+    opt: &crate::nn::Adam,
     norm: &ObsNorm,
     state: &TrainState,
 ) -> Result<(), LearnError> {
     crate::nn::save_var_store(&net.vs, &dir.join("model.safetensors"))?;
+    opt.save(&dir.join("adam.safetensors"))?;
     norm.save(&dir.join("obs_norm.json"))?;
     save_agent(dir, meta)?;
     state.save(dir)
@@ -130,7 +133,7 @@ pub fn train(
     let (nvec, start) = heads(envs[0].action_space())?;
     let width: i64 = nvec.iter().sum();
     let n_heads = nvec.len() as i64;
-    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
+    let venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
     let dim = venv.obs_dim() as i64;
 
     let mut state = TrainState {
@@ -141,41 +144,57 @@ pub fn train(
     let mut norm = ObsNorm::new(dim as usize, cfg.norm_obs);
     crate::nn::seed_all(child_seed(options.seed, "ppo/torch", 0));
     let mut net = ActorCritic::new(device, dim, &nvec, &cfg.hidden)?;
+    let mut opt = crate::nn::Adam::new(&net.vs, cfg.learning_rate, 1e-5);
     if options.resume {
         let dir = options.out.join("checkpoints").join("latest");
         let mut restore = || -> Result<(TrainState, ObsNorm), LearnError> {
             let state = TrainState::load(&dir)?;
             crate::nn::load_var_store(&mut net.vs, &dir.join("model.safetensors"))?;
+            let adam = dir.join("adam.safetensors");
+            // A checkpoint from before the optimiser was saved restarts Adam's moments.
+            if adam.is_file() {
+                opt.load(&adam)?;
+            }
             Ok((state, ObsNorm::load(&dir.join("obs_norm.json"))?))
         };
         (state, norm) = restore().map_err(|e| LearnError::Resume(Box::new(e)))?;
-        // The torch generator continues from a seed tied to the step reached.
-        crate::nn::seed_all(child_seed(options.seed, "ppo/torch", state.global_step));
     }
-    let mut opt = tch::nn::Adam::default()
-        .eps(1e-5)
-        .build(&net.vs, cfg.learning_rate)?;
     let mut log = RunLog::open(meta, options, total, &state)?;
     let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
     let mut last_eval = None;
-    let mut next_eval = state.global_step + cfg.eval_every.max(1);
-    let mut next_ckpt = state.global_step + cfg.checkpoint_every.max(1);
     let start_step = state.global_step;
     let t0 = std::time::Instant::now();
 
-    let (mut obs, mut infos) = venv.reset(Some(child_seed(
-        options.seed,
-        "ppo/reset",
-        state.global_step,
-    )));
-    let mut next_done = vec![0f32; n];
-    let mut tallies = vec![EpisodeTally::default(); n];
+    // The envs where the checkpoint left them (`learn::episodes`); an env whose episode has no
+    // actions yet after its first began with the last step (`next_done`).
+    let (mut venv, mut obs, mut infos, mut tallies) = match state.envs.take() {
+        Some(cursor) => {
+            let mut venv = Episodes::new(venv, cursor.base);
+            let r = venv
+                .restore(&cursor)
+                .map_err(|e| LearnError::Resume(Box::new(e)))?;
+            (venv, r.obs, r.infos, r.tallies)
+        }
+        None => {
+            let base = child_seed(options.seed, "ppo/reset", state.global_step);
+            let mut venv = Episodes::new(venv, base);
+            let (obs, infos) = venv.reset();
+            (venv, obs, infos, vec![EpisodeTally::default(); n])
+        }
+    };
+    let c = venv.cursor();
+    let mut next_done: Vec<f32> = (0..n)
+        .map(|i| f32::from(u8::from(c.episodes[i] > 0 && c.actions[i].is_empty())))
+        .collect();
     let iterations = total.div_ceil(batch as u64);
 
     while state.global_step < total && !crate::learn::stop_requested() {
+        // One torch seed per iteration (action sampling, minibatch order), so a run resumed at
+        // an iteration boundary draws what a straight run draws.
+        crate::nn::seed_all(child_seed(options.seed, "ppo/torch", state.iteration + 1));
         if cfg.anneal_lr {
             let frac = 1.0 - state.iteration as f64 / iterations as f64;
-            opt.set_lr(frac.max(0.0) * cfg.learning_rate);
+            opt.lr = frac.max(0.0) * cfg.learning_rate;
         }
         // collect: t_len steps of every env; buffers are [T, N, ...]
         let mut b_obs = Vec::with_capacity(t_len);
@@ -335,33 +354,36 @@ pub fn train(
         );
         let sps = (g - start_step) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
         log.scalar("charts/steps_per_second", sps, g);
-        if g >= next_eval || g >= total {
-            next_eval += cfg.eval_every.max(1);
+        let stride = batch as u64;
+        if run::crossed(g, stride, cfg.eval_every) || g >= total {
             let mut act =
                 |o: &[f32], infos: &[&StepInfo]| greedy_actions(&net, &norm, &start, o, infos);
             let r = evaluate_batched(make_env, &eval_seeds, &mut act)?;
             r.log(&mut log, g);
             last_eval = Some(r.mean_return());
             if state.improves(r.mean_return()) {
-                state.wall_seconds = log.wall_seconds();
-                save_checkpoint(&log.best_dir()?, meta, &net, &norm, &state)?;
+                log.save(Slot::Best, &mut state, |d, st| {
+                    save_checkpoint(d, meta, &net, &opt, &norm, st)
+                })?;
             }
         }
-        if g >= next_ckpt {
-            next_ckpt += cfg.checkpoint_every.max(1);
-            state.wall_seconds = log.wall_seconds();
-            save_checkpoint(&log.latest_dir()?, meta, &net, &norm, &state)?;
-            log.flush();
+        if run::crossed(g, stride, cfg.checkpoint_every) {
+            state.envs = Some(venv.cursor().clone());
+            log.save(Slot::Latest, &mut state, |d, st| {
+                save_checkpoint(d, meta, &net, &opt, &norm, st)
+            })?;
+            state.envs = None;
         }
     }
 
+    state.envs = Some(venv.cursor().clone());
     finish_run(
         &mut log,
         &mut state,
         total,
         options,
         last_eval,
-        |dir, st| save_checkpoint(dir, meta, &net, &norm, st),
+        |dir, st| save_checkpoint(dir, meta, &net, &opt, &norm, st),
     )
 }
 

@@ -7,6 +7,13 @@
 //!
 //! The horizon is part of the task (`time.progress` is in the state), so a truncated episode's
 //! last transition is not bootstrapped.
+//!
+//! Resume is exact: a checkpoint holds the table, the exploration stream's position, the counters
+//! and where the training envs stand (`learn::episodes`: every episode has its own seed, and the
+//! actions of the current episodes are replayed), and evaluations and checkpoints fall on fixed
+//! multiples of their periods. A run stopped at any checkpoint and resumed ends with the same
+//! table, `train.csv` and TensorBoard scalars as a straight run; only wall-clock values differ
+//! (`wall_s`, `charts/steps_per_second`, `state.json`'s `wall_seconds`).
 
 pub mod config;
 pub mod discretise;
@@ -20,9 +27,11 @@ pub use config::{Bins, QLearningConfig};
 pub use discretise::Discretiser;
 pub use table::{QPolicy, QTable};
 
+use super::episodes::Episodes;
 use super::eval::evaluate_batched;
 use super::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, TrainOptions, TrainState, TrainSummary,
+    self, finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
+    TrainSummary,
 };
 use super::{load_json, LearnError, MakeEnv};
 use crate::env::{Action, AutoresetMode, Env, EpisodeTally, VecEnv};
@@ -75,7 +84,7 @@ pub fn train(
         .collect::<Result<Vec<_>, _>>()?;
     let n_actions = envs[0].action_space().flat_dim();
     let disc = Discretiser::new(&cfg.bins, envs[0].obs_names());
-    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
+    let venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
 
     let mut rng = stream(options.seed, "q_learning/explore");
     let (mut table, mut state) = if options.resume {
@@ -106,17 +115,26 @@ pub fn train(
         )
     };
     let mut log = RunLog::open(meta, options, total, &state)?;
-    // Resumed runs start fresh episodes (env streams are not checkpointed).
-    let reset_seed = child_seed(options.seed, "q_learning/reset", state.global_step);
-    let (mut obs, mut infos) = venv.reset(Some(reset_seed));
-    let dim = venv.obs_dim();
-    let mut tallies = vec![EpisodeTally::default(); n_envs];
+    // The envs where the checkpoint left them; a checkpoint from before env cursors starts fresh
+    // episodes.
+    let (mut venv, mut obs, mut infos, mut tallies) = match state.envs.take() {
+        Some(cursor) => {
+            let mut venv = Episodes::new(venv, cursor.base);
+            let r = venv
+                .restore(&cursor)
+                .map_err(|e| LearnError::Resume(Box::new(e)))?;
+            (venv, r.obs, r.infos, r.tallies)
+        }
+        None => {
+            let base = child_seed(options.seed, "q_learning/reset", state.global_step);
+            let mut venv = Episodes::new(venv, base);
+            let (obs, infos) = venv.reset();
+            (venv, obs, infos, vec![EpisodeTally::default(); n_envs])
+        }
+    };
+    let dim = venv.venv().obs_dim();
     let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
     let mut last_eval = None;
-    let (mut next_eval, mut next_ckpt) = (
-        state.global_step + cfg.eval_every.max(1),
-        state.global_step + cfg.checkpoint_every.max(1),
-    );
     let start_step = state.global_step;
     let t0 = std::time::Instant::now();
 
@@ -223,8 +241,8 @@ pub fn train(
                 .count();
             log.scalar("charts/states_visited", visited as f64, state.global_step);
         }
-        if state.global_step >= next_eval || state.global_step >= total {
-            next_eval += cfg.eval_every.max(1);
+        let stride = n_envs as u64;
+        if run::crossed(state.global_step, stride, cfg.eval_every) || state.global_step >= total {
             let mut act = |o: &[f32], infos: &[&crate::env::StepInfo]| {
                 o.chunks_exact(dim)
                     .zip(infos)
@@ -239,19 +257,22 @@ pub fn train(
             r.log(&mut log, state.global_step);
             last_eval = Some(r.mean_return());
             if state.improves(r.mean_return()) {
-                state.wall_seconds = log.wall_seconds();
-                save_checkpoint(&log.best_dir()?, meta, &table, &rng, &state)?;
+                log.save(Slot::Best, &mut state, |d, st| {
+                    save_checkpoint(d, meta, &table, &rng, st)
+                })?;
             }
         }
         log.progress(state.global_step);
-        if state.global_step >= next_ckpt {
-            next_ckpt += cfg.checkpoint_every.max(1);
-            state.wall_seconds = log.wall_seconds();
-            save_checkpoint(&log.latest_dir()?, meta, &table, &rng, &state)?;
-            log.flush();
+        if run::crossed(state.global_step, stride, cfg.checkpoint_every) {
+            state.envs = Some(venv.cursor().clone());
+            log.save(Slot::Latest, &mut state, |d, st| {
+                save_checkpoint(d, meta, &table, &rng, st)
+            })?;
+            state.envs = None;
         }
     }
 
+    state.envs = Some(venv.cursor().clone());
     finish_run(
         &mut log,
         &mut state,
