@@ -17,6 +17,7 @@ import numpy as np
 
 from . import _spaces
 from ._shopgym import RustEnv
+from .render import Renderer
 
 
 class ShopgymEnv(gym.Env):
@@ -27,14 +28,16 @@ class ShopgymEnv(gym.Env):
             or the path of a scenario YAML file.
         scale: multiplies the scenario's ``scale`` (traffic rates and instance counts together).
         zero_based_actions: shift the action space to start at 0 (for SB3 and RLlib).
-        render_mode: only ``None`` (the simulator has no renderer).
+        render_mode: ``None``, ``"ansi"`` (a text frame: pools, queues, latency against the SLO,
+            cost so far) or ``"rgb_array"`` (an image of traffic and instances so far, for
+            ``gymnasium.wrappers.RecordVideo``); see ``shopgym.render``.
         **env_options: override the scenario's ``env:`` section, e.g.
             ``action={"mode": "target"}`` (or ``action="target"``), ``forecast="oracle"``,
             ``reward={"cost_weight": 2.0, "scale": 1e-3}``, ``termination={"max_error_rate": 0.2}``.
             Validated by Rust: a bad value raises ``ValueError`` naming the field and the value.
     """
 
-    metadata = {"render_modes": []}
+    metadata = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
 
     def __init__(
         self,
@@ -45,9 +48,11 @@ class ShopgymEnv(gym.Env):
         render_mode: str | None = None,
         **env_options: Any,
     ) -> None:
-        if render_mode is not None:
-            raise ValueError(f"render_mode {render_mode!r}: shopgym has no renderer")
-        self.render_mode = None
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ValueError(
+                f"render_mode {render_mode!r}: expected None, 'ansi' or 'rgb_array'"
+            )
+        self.render_mode = render_mode
         self._rust = RustEnv(str(scenario), _spaces.options_json(env_options), scale)
         meta = self._rust.meta()
         self.scenario_name: str = meta["scenario_name"]
@@ -66,6 +71,11 @@ class ShopgymEnv(gym.Env):
         )
         self._discrete = isinstance(self.action_space, gym.spaces.Discrete)
         self._mask: np.ndarray | None = None
+        self._renderer = (
+            Renderer(self.pool_names, self.class_names, self.n_intervals)
+            if render_mode is not None
+            else None
+        )
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -75,6 +85,9 @@ class ShopgymEnv(gym.Env):
             raise ValueError(f"shopgym takes no reset options, got {sorted(options)}")
         obs, info = self._rust.reset(seed)
         self._mask = info["action_mask"]
+        if self._renderer is not None:
+            self._renderer.reset()
+            self._renderer.record(info)
         return obs, info
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -84,6 +97,8 @@ class ShopgymEnv(gym.Env):
             rust_action = np.asarray(action, dtype=np.int64) + self._offset
         obs, reward, terminated, truncated, info = self._rust.step(rust_action)
         self._mask = info["action_mask"]
+        if self._renderer is not None:
+            self._renderer.record(info)
         return obs, reward, terminated, truncated, info
 
     def action_masks(self) -> np.ndarray:
@@ -93,8 +108,14 @@ class ShopgymEnv(gym.Env):
             raise RuntimeError("call reset first")
         return self._mask
 
-    def render(self) -> None:
-        return None
+    def render(self) -> str | np.ndarray | None:
+        """The current frame: text (``"ansi"``), an ``H x W x 3`` ``uint8`` image
+        (``"rgb_array"``), or ``None`` without a render mode."""
+        if self._renderer is None:
+            return None
+        if self.render_mode == "ansi":
+            return self._renderer.ansi()
+        return self._renderer.rgb()
 
 
 def make(scenario: str = "flash_sale", **kwargs: Any) -> ShopgymEnv:

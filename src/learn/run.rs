@@ -168,6 +168,13 @@ pub fn save_dir_atomically(
     Ok(())
 }
 
+/// True when `dir` is (or is being written as) `checkpoints/latest/`: what a learner writes only
+/// there (DQN's replay buffer) is decided by this.
+pub fn is_latest(dir: &Path) -> bool {
+    dir.file_name()
+        .is_some_and(|n| n == "latest" || n == ".latest.next")
+}
+
 /// Finishes checkpoint swaps that a kill interrupted in run directory `run_dir` (idempotent):
 /// `NAME` missing with both `.NAME.prev` and `.NAME.next` present means the new checkpoint was
 /// complete; otherwise leftovers are removed.

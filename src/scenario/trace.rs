@@ -70,13 +70,17 @@ pub(crate) fn load(
     ctx: &Ctx,
 ) -> Result<LoadedTrace, ConfigError> {
     let path = scenario_dir.join(&spec.file);
-    // Named as the scenario's field: the scenario file is what to fix.
-    let io = |e: std::io::Error| {
-        ctx.invalid(
-            "traffic.trace.file",
-            path.display(),
-            format!("cannot read: {e}"),
-        )
+    // The trace's path, kind kept (a missing file is `NotFound`), and the field of the scenario
+    // that names it: the scenario file is what to fix.
+    let io = |e: std::io::Error| ConfigError::Io {
+        file: path.clone(),
+        cause: std::io::Error::new(
+            e.kind(),
+            format!(
+                "{e} (the trace named by field `traffic.trace.file` of {})",
+                ctx.file.display()
+            ),
+        ),
     };
     let file = std::fs::File::open(&path).map_err(io)?;
     let mut rdr = csv::ReaderBuilder::new()

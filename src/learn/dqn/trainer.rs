@@ -121,7 +121,7 @@ impl Learner {
             replay: self.sampler.get_word_pos().to_string(),
         };
         crate::io::atomic_write(&dir.join("rng.json"), &serde_json::to_vec(&r)?)?;
-        if dir.file_name().is_some_and(|n| n == "latest") {
+        if crate::learn::run::is_latest(dir) {
             self.buffer.save(&dir.join("replay.bin"))?;
         }
         save_agent(dir, meta)?;
