@@ -2,13 +2,13 @@
 //! `cargo bench --bench fluid`.
 //!
 //! 1. speed: env steps/s of `ScalingEnv` on `scenarios/flash_sale.yaml` in fluid and DES mode
-//!    side by side (one core, static counts as a constant target action), at the shipped scale
-//!    and at full scale (`scale: 1`);
+//!    side by side (one core; the scenario's own delta env holding every pool, and target mode
+//!    with the static counts), at the shipped scale and at full scale (`scale: 1`);
 //! 2. calibration: per scenario and agent (static, threshold, dp_oracle), the DES episode and its
 //!    action sequence replayed on the fluid model, with per-episode and per-interval errors
 //!    (`evaluate::calibrate`). `SHOPGYM_FLUID_SCENARIOS` (comma-separated stems, default
 //!    flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation) picks scenarios;
-//!    `SHOPGYM_FLUID_FULL=1` adds their full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
+//!    `SHOPGYM_FLUID_FULL` (stems, or `all`) adds full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
 //!    every interval of the first pair. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
 //!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section.
 
@@ -16,7 +16,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use shopgym::agents::Agent;
-use shopgym::env::{Action, Env, EnvConfig, ScalingEnv};
+use shopgym::env::{Action, Env, EnvConfig, ScalingEnv, Space};
 use shopgym::evaluate::calibrate::{compare, run_pair};
 use shopgym::scenario::env_spec::ActionModeSpec;
 use shopgym::scenario::{Scenario, ScenarioSpec};
@@ -35,20 +35,29 @@ fn at_scale(path: &str, scale: Option<f64>) -> Scenario {
     }
 }
 
-/// Env steps per second over whole episodes for at least `min_s` seconds.
-fn steps_per_s(scenario: &Scenario, min_s: f64) -> f64 {
-    let cfg = EnvConfig::from_scenario(scenario)
-        .expect("valid env")
-        .with_action_mode(ActionModeSpec::Target)
-        .expect("target mode");
-    let action = Action::MultiDiscrete(
-        scenario
-            .static_counts
-            .iter()
-            .map(|&n| i64::from(n))
-            .collect(),
-    );
+/// Env steps per second over whole episodes for at least `min_s` seconds: in `target` mode with
+/// the static counts as a constant action, or in the scenario's own env (`delta` by default: what
+/// learners train on) holding every pool (delta 0).
+fn steps_per_s(scenario: &Scenario, target_mode: bool, min_s: f64) -> f64 {
+    let own = EnvConfig::from_scenario(scenario).expect("valid env");
+    let cfg = if target_mode {
+        own.with_action_mode(ActionModeSpec::Target)
+            .expect("target mode")
+    } else {
+        own
+    };
     let mut env = ScalingEnv::new(scenario, cfg).expect("fits");
+    let action = match (target_mode, env.action_space()) {
+        (true, _) => Action::MultiDiscrete(
+            scenario
+                .static_counts
+                .iter()
+                .map(|&n| i64::from(n))
+                .collect(),
+        ),
+        (false, Space::MultiDiscrete(m)) => Action::MultiDiscrete(vec![0; m.nvec.len()]),
+        (false, other) => panic!("speed bench expects a delta env, got {other:?}"),
+    };
     let (mut steps, mut seed) = (0u64, 0u64);
     let t = Instant::now();
     while t.elapsed().as_secs_f64() < min_s {
@@ -66,23 +75,36 @@ fn steps_per_s(scenario: &Scenario, min_s: f64) -> f64 {
 }
 
 fn speed() {
-    println!("## speed: env steps/s on one core (static target action)\n");
-    println!("| scenario | fluid steps/s | DES steps/s | fluid / DES |");
-    println!("|---|---:|---:|---:|");
+    println!(
+        "## speed: env steps/s on one core
+"
+    );
+    println!("| scenario | env | fluid steps/s | DES steps/s | fluid / DES |");
+    println!("|---|---|---:|---:|---:|");
     for scale in [None, Some(1.0)] {
         let s = at_scale("scenarios/flash_sale.yaml", scale);
-        let fluid = steps_per_s(&s.clone().with_fidelity(Some(Fidelity::Fluid)), 3.0);
-        let des = if std::env::var("SHOPGYM_FLUID_ONLY").is_ok() {
-            f64::NAN
-        } else {
-            steps_per_s(&s.clone().with_fidelity(Some(Fidelity::Des)), 3.0)
-        };
-        println!(
-            "| {} (scale {}) | {fluid:.0} | {des:.1} | {:.0}x |",
-            s.name(),
-            s.spec.scale,
-            fluid / des
-        );
+        for (target_mode, label) in [(false, "delta, hold"), (true, "target, static counts")] {
+            let fluid = steps_per_s(
+                &s.clone().with_fidelity(Some(Fidelity::Fluid)),
+                target_mode,
+                3.0,
+            );
+            let des = if std::env::var("SHOPGYM_FLUID_ONLY").is_ok() {
+                f64::NAN
+            } else {
+                steps_per_s(
+                    &s.clone().with_fidelity(Some(Fidelity::Des)),
+                    target_mode,
+                    3.0,
+                )
+            };
+            println!(
+                "| {} (scale {}) | {label} | {fluid:.0} | {des:.1} | {:.0}x |",
+                s.name(),
+                s.spec.scale,
+                fluid / des
+            );
+        }
     }
     println!();
 }
@@ -91,7 +113,8 @@ fn calibration() {
     let names = std::env::var("SHOPGYM_FLUID_SCENARIOS").unwrap_or_else(|_| {
         "flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation".into()
     });
-    let full = std::env::var("SHOPGYM_FLUID_FULL").is_ok_and(|v| v == "1");
+    // Full-scale variants of these (comma-separated stems); `all` for every listed scenario.
+    let full = std::env::var("SHOPGYM_FLUID_FULL").unwrap_or_default();
     let show_intervals = std::env::var("SHOPGYM_FLUID_INTERVALS").is_ok_and(|v| v == "1");
     let agents: Vec<Agent> = ["static", "threshold", "dp_oracle"]
         .iter()
@@ -103,7 +126,12 @@ fn calibration() {
     let mut shown = !show_intervals;
     for name in names.split(',').filter(|n| !n.is_empty()) {
         let path = format!("scenarios/{name}.yaml");
-        let scales: &[Option<f64>] = if full { &[None, Some(1.0)] } else { &[None] };
+        let with_full = full == "all" || full.split(',').any(|f| f == name);
+        let scales: &[Option<f64>] = if with_full {
+            &[None, Some(1.0)]
+        } else {
+            &[None]
+        };
         for &scale in scales {
             let s = at_scale(&path, scale);
             for a in &agents {

@@ -27,6 +27,8 @@ class ShopgymEnv(gym.Env):
         scenario: a shipped scenario name (``"flash_sale"``, see ``shopgym.shipped_scenarios()``)
             or the path of a scenario YAML file.
         scale: multiplies the scenario's ``scale`` (traffic rates and instance counts together).
+        fidelity: ``"des"`` (discrete events, the ground truth) or ``"fluid"`` (the fast mean-field
+            model, ``docs/fluid.md``); default: the scenario's ``fidelity`` field.
         zero_based_actions: shift the action space to start at 0 (for SB3 and RLlib).
         render_mode: ``None``, ``"ansi"`` (a text frame: pools, queues, latency against the SLO,
             cost so far) or ``"rgb_array"`` (an image of traffic and instances so far, for
@@ -44,6 +46,7 @@ class ShopgymEnv(gym.Env):
         scenario: str = "flash_sale",
         *,
         scale: float | None = None,
+        fidelity: str | None = None,
         zero_based_actions: bool = False,
         render_mode: str | None = None,
         **env_options: Any,
@@ -53,7 +56,7 @@ class ShopgymEnv(gym.Env):
                 f"render_mode {render_mode!r}: expected None, 'ansi' or 'rgb_array'"
             )
         self.render_mode = render_mode
-        self._rust = RustEnv(str(scenario), _spaces.options_json(env_options), scale)
+        self._rust = RustEnv(str(scenario), _spaces.options_json(env_options), scale, fidelity)
         meta = self._rust.meta()
         self.scenario_name: str = meta["scenario_name"]
         self.scenario_path: str = meta["scenario_path"]

@@ -37,6 +37,7 @@ class ShopgymVectorEnv(VectorEnv):
         num_envs: int = 1,
         *,
         scale: float | None = None,
+        fidelity: str | None = None,
         zero_based_actions: bool = False,
         num_threads: int | None = None,
         render_mode: str | None = None,
@@ -46,7 +47,12 @@ class ShopgymVectorEnv(VectorEnv):
             raise ValueError(f"render_mode {render_mode!r}: shopgym has no renderer")
         self.render_mode = None
         self._rust = RustVecEnv(
-            str(scenario), int(num_envs), _spaces.options_json(env_options), scale, num_threads
+            str(scenario),
+            int(num_envs),
+            _spaces.options_json(env_options),
+            scale,
+            num_threads,
+            fidelity,
         )
         meta = self._rust.meta()
         self.scenario_name: str = meta["scenario_name"]

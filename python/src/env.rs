@@ -85,9 +85,14 @@ impl RustEnv {
     /// `scenario`: a shipped name or a file path; `env_options`: JSON overrides of the `env:`
     /// section; `scale`: multiplies the scenario's scale.
     #[new]
-    #[pyo3(signature = (scenario, env_options=None, scale=None))]
-    fn new(scenario: &str, env_options: Option<&str>, scale: Option<f64>) -> PyResult<RustEnv> {
-        let sc = scenarios::load(scenario, scale)?;
+    #[pyo3(signature = (scenario, env_options=None, scale=None, fidelity=None))]
+    fn new(
+        scenario: &str,
+        env_options: Option<&str>,
+        scale: Option<f64>,
+        fidelity: Option<&str>,
+    ) -> PyResult<RustEnv> {
+        let sc = scenarios::load(scenario, scale, fidelity)?;
         let config = scenarios::env_config(&sc, env_options)?;
         let env = ScalingEnv::new(&sc, config).map_err(env_err)?;
         Ok(RustEnv {

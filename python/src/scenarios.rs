@@ -33,8 +33,19 @@ pub fn shipped_yaml(name: &str) -> Option<&'static str> {
     SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
-/// Loads `scenario` (a shipped name or a file path), its rates and counts times `scale`.
-pub fn load(scenario: &str, scale: Option<f64>) -> PyResult<Scenario> {
+/// Loads `scenario` (a shipped name or a file path), its rates and counts times `scale`, run at
+/// `fidelity` (`"des"` or `"fluid"`; `None` keeps the scenario's own).
+pub fn load(scenario: &str, scale: Option<f64>, fidelity: Option<&str>) -> PyResult<Scenario> {
+    let fidelity = fidelity
+        .map(|f| {
+            f.parse::<shopgym::sim::Fidelity>()
+                .map_err(|e| PyValueError::new_err(format!("fidelity = {f:?}: {e}")))
+        })
+        .transpose()?;
+    Ok(load_scaled(scenario, scale)?.with_fidelity(fidelity))
+}
+
+fn load_scaled(scenario: &str, scale: Option<f64>) -> PyResult<Scenario> {
     let loaded = match shipped_yaml(scenario) {
         Some(text) => {
             let path = Path::new(SCENARIO_DIR).join(format!("{scenario}.yaml"));

@@ -55,18 +55,19 @@ impl RustVecEnv {
 #[pymethods]
 impl RustVecEnv {
     #[new]
-    #[pyo3(signature = (scenario, num_envs, env_options=None, scale=None, num_threads=None))]
+    #[pyo3(signature = (scenario, num_envs, env_options=None, scale=None, num_threads=None, fidelity=None))]
     fn new(
         scenario: &str,
         num_envs: usize,
         env_options: Option<&str>,
         scale: Option<f64>,
         num_threads: Option<usize>,
+        fidelity: Option<&str>,
     ) -> PyResult<RustVecEnv> {
         if num_envs == 0 {
             return Err(PyValueError::new_err("num_envs must be >= 1"));
         }
-        let sc = scenarios::load(scenario, scale)?;
+        let sc = scenarios::load(scenario, scale, fidelity)?;
         let config = scenarios::env_config(&sc, env_options)?;
         let envs = (0..num_envs)
             .map(|_| ScalingEnv::new(&sc, config.clone()))

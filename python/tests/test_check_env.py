@@ -69,3 +69,28 @@ def test_registered_ids_make_checked_envs(gid):
     obs, _ = env.reset(seed=0)
     assert env.observation_space.contains(obs)
     env.close()
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_gymnasium_check_env_in_fluid_mode(name):
+    if _needs_trace(name):
+        pytest.skip(f"{name}: trace data not found next to the repository")
+    env = shopgym.make(name, fidelity="fluid", action="target")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*not having a spec.*")
+        warnings.simplefilter("error")
+        gym_check_env(env, skip_render_check=True)
+    # Same seed, same actions: the same trajectory, as with the DES.
+    def rollout():
+        obs, _ = env.reset(seed=3)
+        env.action_space.seed(0)
+        rewards = [env.step(env.action_space.sample())[1] for _ in range(20)]
+        return obs, rewards
+
+    (o1, r1), (o2, r2) = rollout(), rollout()
+    assert (o1 == o2).all() and r1 == r2
+
+
+def test_bad_fidelity_is_a_value_error():
+    with pytest.raises(ValueError, match="fidelity"):
+        shopgym.make("flash_sale", fidelity="exact")
