@@ -23,18 +23,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     path: &Path,
 ) -> Result<T, ConfigError> {
     let de = serde_yaml::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let field = e.path().to_string();
-        ConfigError::Parse {
-            file: path.to_path_buf(),
-            field: if field == "." {
-                "(top level)".into()
-            } else {
-                field
-            },
-            message: e.into_inner().to_string(),
-        }
-    })
+    serde_path_to_error::deserialize(de).map_err(|e| parse_error(e, path))
 }
 
 /// Deserialises an already parsed YAML value into `T`, reporting the field path of any error;
@@ -43,16 +32,19 @@ pub fn from_yaml_value<T: serde::de::DeserializeOwned>(
     value: serde_yaml::Value,
     path: &Path,
 ) -> Result<T, ConfigError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let field = e.path().to_string();
-        ConfigError::Parse {
-            file: path.to_path_buf(),
-            field: if field == "." {
-                "(top level)".into()
-            } else {
-                field
-            },
-            message: e.into_inner().to_string(),
-        }
-    })
+    serde_path_to_error::deserialize(value).map_err(|e| parse_error(e, path))
+}
+
+/// `ConfigError::Parse` naming the field path serde stopped at (`(top level)` for the root).
+fn parse_error(e: serde_path_to_error::Error<serde_yaml::Error>, path: &Path) -> ConfigError {
+    let field = e.path().to_string();
+    ConfigError::Parse {
+        file: path.to_path_buf(),
+        field: if field == "." {
+            "(top level)".into()
+        } else {
+            field
+        },
+        message: e.into_inner().to_string(),
+    }
 }

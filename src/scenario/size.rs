@@ -6,6 +6,8 @@
 //! it is left out), sampled at segment midpoints: the scenario's `rate_step_s`, or coarser (at most
 //! a million segments) for very long horizons. Limit: `DEFAULT_MAX_REQUESTS` (500 million, 20x the
 //! largest shipped scenario, `steady_day` at 2.5e7), raised per run with `--max-requests N`.
+//! The CLI applies it to the discrete-event fidelity only: the fluid model's cost does not grow
+//! with the request rate (the full-scale holiday scenarios run at `fidelity: fluid`).
 
 use super::Scenario;
 use crate::io::{ConfigError, Ctx};
