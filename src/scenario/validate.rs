@@ -413,8 +413,9 @@ fn budget(
         Some(0) => return Err(ctx.invalid("budget", 0, "must be >= 1 (omit it for no cap)")),
         Some(b) => {
             let b = scaled(b, scale);
-            let initial: u32 = pools.iter().map(|p| p.initial).sum();
-            if initial > b {
+            // u64: scaled counts saturate at u32::MAX each, so their sum must not overflow.
+            let initial: u64 = pools.iter().map(|p| u64::from(p.initial)).sum();
+            if initial > u64::from(b) {
                 return Err(ctx.invalid(
                     "budget",
                     b,
