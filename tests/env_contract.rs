@@ -22,13 +22,8 @@ fn scenario_files() -> Vec<PathBuf> {
 /// The scenario with rates and instances shrunk 5x, so a few steps of each run fast.
 fn shrunk(path: &Path) -> Scenario {
     let s = Scenario::load(path).unwrap_or_else(|e| panic!("{e}"));
-    // A family stays a family (each episode draws its instance). One whose quota, rounded at a
-    // fifth of its scale, falls below its rounded initial instances is checked at its own scale.
-    match s.rescaled(0.2) {
-        Ok(small) => small,
-        Err(_) if s.is_family() => s,
-        Err(e) => panic!("{e}"),
-    }
+    // A family stays a family (each episode draws its instance).
+    s.rescaled(0.2).unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]

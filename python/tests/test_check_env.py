@@ -84,7 +84,12 @@ def test_gymnasium_check_env_in_fluid_mode(name):
     def rollout():
         obs, _ = env.reset(seed=3)
         env.action_space.seed(0)
-        rewards = [env.step(env.action_space.sample())[1] for _ in range(20)]
+        rewards = []
+        for _ in range(20):  # or to the episode's end (bench_4class has 10 intervals)
+            _, reward, terminated, truncated, _ = env.step(env.action_space.sample())
+            rewards.append(reward)
+            if terminated or truncated:
+                break
         return obs, rewards
 
     (o1, r1), (o2, r2) = rollout(), rollout()

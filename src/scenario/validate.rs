@@ -412,9 +412,20 @@ fn budget(
     Ok(match spec.budget {
         Some(0) => return Err(ctx.invalid("budget", 0, "must be >= 1 (omit it for no cap)")),
         Some(b) => {
-            let b = scaled(b, scale);
             // u64: scaled counts saturate at u32::MAX each, so their sum must not overflow.
             let initial: u64 = pools.iter().map(|p| u64::from(p.initial)).sum();
+            let file_initial: u64 = spec
+                .pools
+                .iter()
+                .map(|p| u64::from(p.initial.unwrap_or(p.min)))
+                .sum();
+            // Rounding at a small `scale` (every count at least 1) must not make a consistent file
+            // inconsistent: the scaled budget then covers the scaled initial instances.
+            let b = if u64::from(b) >= file_initial {
+                scaled(b, scale).max(u32::try_from(initial).unwrap_or(u32::MAX))
+            } else {
+                scaled(b, scale)
+            };
             if initial > u64::from(b) {
                 return Err(ctx.invalid(
                     "budget",
