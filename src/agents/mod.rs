@@ -23,7 +23,9 @@ use crate::env::{Env, EnvConfig, EnvError, ScalingEnv};
 use crate::io::{ConfigError, Ctx};
 use crate::learn::{self, LearnError, RunMeta, TrainOptions, TrainSummary};
 use crate::policy::{Policy, RandomPolicy, StaticPolicy};
-use crate::scenario::env_spec::{ActionModeSpec, ObsForecastModel};
+use crate::scenario::env_spec::{
+    ActionModeSpec, CalendarObsSpec, EnvSpec, ObsForecastModel, ObsForecastSpec,
+};
 use crate::scenario::Scenario;
 use crate::sim::rng::child_seed;
 
@@ -133,7 +135,7 @@ impl Agent {
             }
             AgentSpec::Predictive { forecast, .. } => {
                 env.action.mode = ActionModeSpec::Target;
-                env.forecast = forecast.clone();
+                env.forecast = self.resolved(forecast);
                 // Enough steps to cover the longest cold start.
                 let interval = scenario.sim.interval.as_secs_f64();
                 let lead = scenario
@@ -149,7 +151,7 @@ impl Agent {
                 horizon, forecast, ..
             } => {
                 env.action.mode = ActionModeSpec::Target;
-                env.forecast = forecast.clone();
+                env.forecast = self.resolved(forecast);
                 env.forecast.horizon = *horizon;
             }
             AgentSpec::DpOracle { horizon, .. } => {
@@ -160,27 +162,50 @@ impl Agent {
             AgentSpec::QLearning(c) => {
                 env.action.mode = ActionModeSpec::Joint;
                 env.action.step_size = c.step_size;
-                if let Some(f) = &c.forecast {
-                    env.forecast = f.clone();
-                }
+                self.observe_with(&mut env, &c.forecast, &c.calendar);
             }
             AgentSpec::Dqn(c) => {
                 env.action.mode = ActionModeSpec::Joint;
                 env.action.step_size = c.step_size;
-                if let Some(f) = &c.forecast {
-                    env.forecast = f.clone();
-                }
+                self.observe_with(&mut env, &c.forecast, &c.calendar);
             }
             AgentSpec::Ppo(c) => {
                 env.action.mode = ActionModeSpec::Delta;
                 env.action.max_delta = c.max_delta;
                 env.action.step_size = c.step_size;
-                if let Some(f) = &c.forecast {
-                    env.forecast = f.clone();
-                }
+                self.observe_with(&mut env, &c.forecast, &c.calendar);
             }
         }
         EnvConfig::new(&env, scenario)
+    }
+
+    /// `forecast` with a relative model `path` taken from this agent file's folder (made absolute,
+    /// since the env reads relative paths from the scenario file's folder).
+    fn resolved(&self, forecast: &ObsForecastSpec) -> ObsForecastSpec {
+        let mut f = forecast.clone();
+        if let Some(p) = &f.path {
+            if p.is_relative() {
+                let dir = self.path.parent().unwrap_or(Path::new("."));
+                let p = dir.join(p);
+                f.path = Some(std::path::absolute(&p).unwrap_or(p));
+            }
+        }
+        f
+    }
+
+    /// A learner's observation overrides: its forecast and calendar features, where it sets them.
+    fn observe_with(
+        &self,
+        env: &mut EnvSpec,
+        forecast: &Option<ObsForecastSpec>,
+        calendar: &Option<CalendarObsSpec>,
+    ) {
+        if let Some(f) = forecast {
+            env.forecast = self.resolved(f);
+        }
+        if let Some(c) = calendar {
+            env.calendar = *c;
+        }
     }
 
     /// The env this agent runs in on `scenario`.

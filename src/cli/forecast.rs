@@ -25,6 +25,25 @@ pub enum TransformArg {
     Boxcox,
 }
 
+/// `shopgym forecast`: a series forecast (the flags below), or `fit` / `backtest` of the env's
+/// fitted forecaster on a scenario family.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ForecastCmd {
+    #[command(subcommand)]
+    pub command: Option<super::forecast_fit::FitCommand>,
+    #[command(flatten)]
+    pub args: ForecastArgs,
+}
+
+/// Runs `shopgym forecast` or one of its subcommands.
+pub fn run_cmd(cmd: ForecastCmd) -> anyhow::Result<()> {
+    match cmd.command {
+        Some(c) => super::forecast_fit::run(c),
+        None => run(cmd.args),
+    }
+}
+
 /// Arguments of `shopgym forecast`.
 #[derive(Debug, Args)]
 pub struct ForecastArgs {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 pub mod evaluate;
 pub mod experiment;
 pub mod forecast;
+pub mod forecast_fit;
 pub mod guard;
 pub mod output;
 pub mod scenario;
@@ -33,8 +34,9 @@ pub enum Command {
     Scenario(scenario::ScenarioArgs),
     /// Stress a holiday plan: each agent's breaking point as the surge peak grows.
     Stress(stress::StressArgs),
-    /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest.
-    Forecast(Box<forecast::ForecastArgs>),
+    /// Forecast a traffic series (CSV column or a scenario's traffic), optionally backtest; or
+    /// fit / backtest the env's fitted forecaster on a scenario family (`forecast fit`).
+    Forecast(Box<forecast::ForecastCmd>),
     /// Train a learning agent (q_learning, dqn, ppo) and write a run directory with checkpoints.
     Train(train::TrainArgs),
 }
@@ -47,7 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Experiment(args) => experiment::run_cli(args),
         Command::Stress(args) => stress::run(args),
-        Command::Forecast(args) => forecast::run(*args),
+        Command::Forecast(args) => forecast::run_cmd(*args),
         Command::Train(args) => train::run(args),
     }
 }

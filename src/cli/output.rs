@@ -1,4 +1,4 @@
-//! Output helpers shared by subcommands: default run directory names.
+//! Helpers shared by subcommands: default run directory names, seed-range flags.
 
 use std::path::PathBuf;
 
@@ -30,6 +30,19 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// `A..B` with A <= B.
+pub fn parse_range(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s
+        .split_once("..")
+        .ok_or_else(|| format!("`{s}`: expected A..B, e.g. 0..100"))?;
+    let a: u64 = a.trim().parse().map_err(|e| format!("`{a}`: {e}"))?;
+    let b: u64 = b.trim().parse().map_err(|e| format!("`{b}`: {e}"))?;
+    if a > b {
+        return Err(format!("`{s}`: A > B"));
+    }
+    Ok((a, b))
 }
 
 #[cfg(test)]

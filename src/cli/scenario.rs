@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
+use super::output::parse_range;
 use crate::io::atomic_write;
 use crate::scenario::Scenario;
 
@@ -37,19 +38,6 @@ pub enum ScenarioCommand {
         #[arg(long)]
         out: PathBuf,
     },
-}
-
-/// `A..B` with A <= B.
-fn parse_range(s: &str) -> Result<(u64, u64), String> {
-    let (a, b) = s
-        .split_once("..")
-        .ok_or_else(|| format!("`{s}`: expected A..B, e.g. 0..100"))?;
-    let a: u64 = a.trim().parse().map_err(|e| format!("`{a}`: {e}"))?;
-    let b: u64 = b.trim().parse().map_err(|e| format!("`{b}`: {e}"))?;
-    if a > b {
-        return Err(format!("`{s}`: A > B"));
-    }
-    Ok((a, b))
 }
 
 pub fn run(args: ScenarioArgs) -> anyhow::Result<()> {

@@ -2,6 +2,10 @@
 //! against the scenario it will run on; errors are `ConfigError::Invalid` naming the scenario
 //! file, the field (`env.action.max_delta`, ...) and the value. Nothing downstream re-checks.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::forecast::direct::DirectRidgeModel;
 use crate::io::ConfigError;
 use crate::io::Ctx;
 use crate::scenario::env_spec::{ActionModeSpec, EnvSpec, ObsForecastModel};
@@ -21,6 +25,8 @@ pub struct EnvConfig {
     forecast_horizon: usize,
     /// Resolved `seasonal_naive` season [intervals].
     season_intervals: u32,
+    /// The loaded model of `forecast.model: fitted`.
+    fitted: Option<Arc<DirectRidgeModel>>,
 }
 
 impl EnvConfig {
@@ -82,6 +88,16 @@ impl EnvConfig {
             classical_config(raw)
                 .map_err(|e| ctx.invalid("env.forecast.classical", format!("{raw:?}"), e))?;
         }
+        let fitted = if f.model == ObsForecastModel::Fitted {
+            Some(Arc::new(load_fitted(
+                &ctx,
+                scenario,
+                f.path.as_deref(),
+                f.horizon,
+            )?))
+        } else {
+            None
+        };
         let forecast_horizon = if f.model == ObsForecastModel::None {
             0
         } else {
@@ -127,7 +143,13 @@ impl EnvConfig {
             n_pools,
             forecast_horizon,
             season_intervals,
+            fitted,
         })
+    }
+
+    /// The model of `forecast.model: fitted` (loaded and checked).
+    pub fn fitted_model(&self) -> Option<&Arc<DirectRidgeModel>> {
+        self.fitted.as_ref()
     }
 
     /// The spec this was validated from (for run directories: the resolved config).
@@ -169,6 +191,83 @@ impl EnvConfig {
 
 /// Most calendar slots in the observation.
 pub const MAX_CALENDAR_SLOTS: usize = 8;
+
+/// Where `model: fitted` looks when no `path` is given: `forecasts/<name>.json` beside the
+/// scenario file.
+pub fn default_fitted_path(scenario: &Scenario) -> PathBuf {
+    scenario
+        .path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("forecasts")
+        .join(format!("{}.json", scenario.name()))
+}
+
+/// Reads the model file of `model: fitted` (a relative `path` is taken from the scenario file's
+/// folder) and checks it fits `scenario`: same classes, same decision interval, enough horizons.
+fn load_fitted(
+    ctx: &Ctx,
+    scenario: &Scenario,
+    path: Option<&Path>,
+    horizon: usize,
+) -> Result<DirectRidgeModel, ConfigError> {
+    let dir = scenario.path.parent().unwrap_or(Path::new("."));
+    let file = match path {
+        Some(p) => dir.join(p),
+        None => default_fitted_path(scenario),
+    };
+    let shown = file.display().to_string();
+    let text = std::fs::read_to_string(&file).map_err(|e| {
+        ctx.invalid(
+            "env.forecast.path",
+            &shown,
+            format!(
+                "cannot read the fitted forecast ({e}); make one with `shopgym forecast fit --scenario {} --seeds 0..40 --out {shown}`",
+                scenario.path.display()
+            ),
+        )
+    })?;
+    let model = DirectRidgeModel::from_json(&text)
+        .map_err(|e| ctx.invalid("env.forecast.path", &shown, e.to_string()))?;
+    let classes: Vec<&str> = scenario
+        .sim
+        .classes
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    if model.classes != classes {
+        return Err(ctx.invalid(
+            "env.forecast.path",
+            &shown,
+            format!(
+                "the model's classes {:?} are not the scenario's {classes:?}",
+                model.classes
+            ),
+        ));
+    }
+    let interval = scenario.sim.interval.as_secs_f64();
+    if (model.interval_s - interval).abs() > 1e-9 {
+        return Err(ctx.invalid(
+            "env.forecast.path",
+            &shown,
+            format!(
+                "fitted for {} s decision intervals; the scenario has {interval} s",
+                model.interval_s
+            ),
+        ));
+    }
+    if horizon > model.config.horizon {
+        return Err(ctx.invalid(
+            "env.forecast.horizon",
+            horizon,
+            format!(
+                "the fitted model in {shown} forecasts at most {} intervals ahead",
+                model.config.horizon
+            ),
+        ));
+    }
+    Ok(model)
+}
 
 /// Parses and builds the forecasting-module spec of `model: classical`.
 pub(crate) fn classical_config(

@@ -1,5 +1,5 @@
 //! Arrival forecasts for observations: the `ArrivalForecaster` trait and the models shipped with
-//! the environment (`none`, `oracle`, `noisy_oracle`, `seasonal_naive`).
+//! the environment (`none`, `oracle`, `noisy_oracle`, `seasonal_naive`, `classical`, `fitted`).
 //!
 //! Lifecycle, driven by `ScalingEnv`: `reset` at every episode start (after the simulator has drawn
 //! the episode's traffic), then after every step `observe(counts)` with the arrivals of each class
@@ -14,7 +14,11 @@
 use rand::Rng;
 use rand_distr::StandardNormal;
 
+use std::sync::Arc;
+
 use super::config::EnvConfig;
+use crate::forecast::direct::{DirectRidgeModel, KnownPromotion};
+use crate::scenario::calendar::Announcement;
 use crate::scenario::env_spec::ObsForecastModel;
 use crate::sim::rng::{stream, StreamRng};
 use crate::sim::{SimTime, Traffic};
@@ -34,6 +38,11 @@ pub trait ArrivalForecaster: Send {
     /// Forecast arrivals of the `horizon` intervals starting at `now`: `out[h * n_classes + c]` is
     /// class `c` in interval `h` (0 = the next one). `out.len() == horizon * n_classes`.
     fn predict(&mut self, now: SimTime, horizon: usize, out: &mut [f64]);
+
+    /// The episode's promotion calendar (every announcement, each with the time it becomes
+    /// known), given after `reset`. A forecaster may use an announcement only once `now` has
+    /// reached its `known_at_s`. Default: ignored.
+    fn announce(&mut self, _calendar: &[Announcement]) {}
 }
 
 /// Builds the forecaster `config` names, for `n_classes` classes.
@@ -54,7 +63,12 @@ pub fn build(config: &EnvConfig, n_classes: usize) -> Box<dyn ArrivalForecaster>
         ObsForecastModel::SeasonalNaive => {
             Box::new(SeasonalNaive::new(n_classes, config.season_intervals()))
         }
-        _ => Box::new(NoForecast),
+        ObsForecastModel::Fitted => Box::new(Fitted::new(Arc::clone(
+            config
+                .fitted_model()
+                .expect("validated: model fitted is loaded"),
+        ))),
+        ObsForecastModel::None => Box::new(NoForecast),
     }
 }
 
@@ -242,5 +256,74 @@ impl ArrivalForecaster for Classical {
                 out[h * self.n_classes + c] = fc.mean.get(h).copied().unwrap_or(0.0).max(0.0);
             }
         }
+    }
+}
+
+/// A model fitted offline on the scenario family (`model: fitted`, `forecast::direct`): fed each
+/// interval's counts and the calendar; uses an announcement only once it is known.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    model: Arc<DirectRidgeModel>,
+    history: Vec<Vec<f64>>,
+    promotions: Vec<KnownPromotion>,
+    start_hour: f64,
+}
+
+impl Fitted {
+    pub fn new(model: Arc<DirectRidgeModel>) -> Fitted {
+        Fitted {
+            model,
+            history: Vec::new(),
+            promotions: Vec::new(),
+            start_hour: 0.0,
+        }
+    }
+}
+
+/// The forecasting module's view of the calendar.
+pub fn known_promotions(calendar: &[Announcement]) -> Vec<KnownPromotion> {
+    calendar
+        .iter()
+        .map(|a| KnownPromotion {
+            known_at_s: a.known_at_s,
+            start_s: a.start_s,
+            peak: a.peak,
+            duration_s: a.duration_s,
+        })
+        .collect()
+}
+
+/// Hour of day at an episode's start, in [0, 24).
+pub fn start_hour(traffic: &Traffic) -> f64 {
+    (traffic.config().start_offset_s / 3600.0).rem_euclid(24.0)
+}
+
+impl ArrivalForecaster for Fitted {
+    fn name(&self) -> &str {
+        "fitted"
+    }
+
+    fn reset(&mut self, traffic: &Traffic, _: SimTime, _: Option<u64>) {
+        self.history.clear();
+        self.promotions.clear();
+        self.start_hour = start_hour(traffic);
+    }
+
+    fn observe(&mut self, counts: &[f64]) {
+        self.history.push(counts.to_vec());
+    }
+
+    fn predict(&mut self, _now: SimTime, horizon: usize, out: &mut [f64]) {
+        self.model.predict(
+            &self.history,
+            &self.promotions,
+            self.start_hour,
+            horizon,
+            out,
+        );
+    }
+
+    fn announce(&mut self, calendar: &[Announcement]) {
+        self.promotions = known_promotions(calendar);
     }
 }

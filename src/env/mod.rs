@@ -12,6 +12,7 @@ pub mod check;
 pub mod config;
 pub mod error;
 pub mod forecast;
+pub mod forecast_fit;
 pub mod info;
 pub(crate) mod observation;
 pub mod scaling;

@@ -191,6 +191,7 @@ impl ScalingEnv {
     fn begin(&mut self, seed: Option<u64>) -> (Vec<f32>, StepInfo) {
         self.forecaster
             .reset(self.sim.traffic(), self.sim.config().interval, seed);
+        self.forecaster.announce(&self.calendar);
         self.running = true;
         self.steps = 0;
         self.bad_streak = 0;

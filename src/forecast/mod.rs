@@ -18,6 +18,7 @@
 pub mod arima;
 pub mod backtest;
 pub mod decompose;
+pub mod direct;
 mod error;
 pub mod ets;
 pub mod io;

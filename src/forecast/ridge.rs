@@ -92,54 +92,8 @@ impl Ridge {
         for (r, &t) in rows.iter().enumerate() {
             layout.fill(&mut x[r * k..(r + 1) * k], t, |l| y[t - l], series.exog());
         }
-        // standardise
-        let mut mean = vec![0.0; k];
-        let mut sd = vec![0.0; k];
-        for j in 0..k {
-            let m = (0..nr).map(|r| x[r * k + j]).sum::<f64>() / nr as f64;
-            let v = (0..nr).map(|r| (x[r * k + j] - m).powi(2)).sum::<f64>() / nr as f64;
-            mean[j] = m;
-            sd[j] = v.sqrt();
-        }
         let ys: Vec<f64> = rows.iter().map(|&t| y[t]).collect();
-        let ymean = ys.iter().sum::<f64>() / nr as f64;
-        let z = |r: usize, j: usize| {
-            if sd[j] > 0.0 {
-                (x[r * k + j] - mean[j]) / sd[j]
-            } else {
-                0.0
-            }
-        };
-        let mut xtx = DMatrix::<f64>::zeros(k, k);
-        let mut xty = DVector::<f64>::zeros(k);
-        let mut zr = vec![0.0; k];
-        for (r, yr) in ys.iter().enumerate() {
-            for (j, v) in zr.iter_mut().enumerate() {
-                *v = z(r, j);
-            }
-            let yc = yr - ymean;
-            for i in 0..k {
-                xty[i] += zr[i] * yc;
-                for j in i..k {
-                    xtx[(i, j)] += zr[i] * zr[j];
-                }
-            }
-        }
-        for i in 0..k {
-            for j in 0..i {
-                xtx[(i, j)] = xtx[(j, i)];
-            }
-            xtx[(i, i)] += self.lambda.max(1e-8);
-        }
-        let chol = xtx.cholesky().ok_or_else(|| {
-            ForecastError::fit_failed("ridge", "normal equations are not positive definite")
-        })?;
-        let bz = chol.solve(&xty);
-        // back to the original feature scale
-        let beta: Vec<f64> = (0..k)
-            .map(|j| if sd[j] > 0.0 { bz[j] / sd[j] } else { 0.0 })
-            .collect();
-        let intercept = ymean - (0..k).map(|j| beta[j] * mean[j]).sum::<f64>();
+        let (beta, intercept) = solve_standardised(&x, k, &ys, self.lambda, "ridge")?;
         let mut sse = 0.0;
         for (r, yv) in ys.iter().enumerate() {
             let p = intercept + (0..k).map(|j| beta[j] * x[r * k + j]).sum::<f64>();
@@ -170,6 +124,68 @@ impl Ridge {
 }
 
 impl_forecaster!(Ridge);
+
+/// Ridge regression of `y` on the rows of `x` (`y.len()` rows of `k` columns, row-major):
+/// columns are standardised, the intercept is not penalised, and `(Z'Z + lambda I) b = Z'y` is
+/// solved by Cholesky. Returns the coefficients on the original scale and the intercept; constant
+/// columns get 0. `model` names the caller in errors.
+pub(crate) fn solve_standardised(
+    x: &[f64],
+    k: usize,
+    y: &[f64],
+    lambda: f64,
+    model: &str,
+) -> Result<(Vec<f64>, f64), ForecastError> {
+    let nr = y.len();
+    debug_assert_eq!(x.len(), nr * k);
+    let mut mean = vec![0.0; k];
+    let mut sd = vec![0.0; k];
+    for j in 0..k {
+        let m = (0..nr).map(|r| x[r * k + j]).sum::<f64>() / nr as f64;
+        let v = (0..nr).map(|r| (x[r * k + j] - m).powi(2)).sum::<f64>() / nr as f64;
+        mean[j] = m;
+        sd[j] = v.sqrt();
+    }
+    let ymean = y.iter().sum::<f64>() / nr as f64;
+    let z = |r: usize, j: usize| {
+        if sd[j] > 0.0 {
+            (x[r * k + j] - mean[j]) / sd[j]
+        } else {
+            0.0
+        }
+    };
+    let mut xtx = DMatrix::<f64>::zeros(k, k);
+    let mut xty = DVector::<f64>::zeros(k);
+    let mut zr = vec![0.0; k];
+    for (r, yr) in y.iter().enumerate() {
+        for (j, v) in zr.iter_mut().enumerate() {
+            *v = z(r, j);
+        }
+        let yc = yr - ymean;
+        for i in 0..k {
+            xty[i] += zr[i] * yc;
+            for j in i..k {
+                xtx[(i, j)] += zr[i] * zr[j];
+            }
+        }
+    }
+    for i in 0..k {
+        for j in 0..i {
+            xtx[(i, j)] = xtx[(j, i)];
+        }
+        xtx[(i, i)] += lambda.max(1e-8);
+    }
+    let chol = xtx.cholesky().ok_or_else(|| {
+        ForecastError::fit_failed(model, "normal equations are not positive definite")
+    })?;
+    let bz = chol.solve(&xty);
+    // back to the original feature scale
+    let beta: Vec<f64> = (0..k)
+        .map(|j| if sd[j] > 0.0 { bz[j] / sd[j] } else { 0.0 })
+        .collect();
+    let intercept = ymean - (0..k).map(|j| beta[j] * mean[j]).sum::<f64>();
+    Ok((beta, intercept))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 struct FeatureLayout {

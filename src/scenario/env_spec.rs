@@ -116,6 +116,10 @@ pub enum ObsForecastModel {
     /// A model of the forecasting module (`classical:` gives its spec, e.g. `{ model:
     /// holt_winters_add, season: 1440, refit_every: 60 }`), one per class, updated every interval.
     Classical,
+    /// A model fitted offline on the scenario family by `shopgym forecast fit` (direct ridge on
+    /// recent counts, the time of day and the announced promotions; `forecast::direct`), read
+    /// from `path`. Sees only the past and the announcements.
+    Fitted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +140,10 @@ pub struct ObsForecastSpec {
     /// The forecasting-module spec used by `model: classical` (see `forecast::spec`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classical: Option<serde_yaml::Value>,
+    /// The model file of `model: fitted`, relative to the file that names it. Default: the
+    /// scenario's own, `forecasts/<scenario name>.json` beside the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl Default for ObsForecastSpec {
@@ -146,6 +154,7 @@ impl Default for ObsForecastSpec {
             rel_error: default_rel_error(),
             season_intervals: None,
             classical: None,
+            path: None,
         }
     }
 }

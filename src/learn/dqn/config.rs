@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::{ConfigError, Ctx};
 use crate::learn::{check_epsilon, check_hidden};
-use crate::scenario::env_spec::ObsForecastSpec;
+use crate::scenario::env_spec::{CalendarObsSpec, ObsForecastSpec};
 
 /// Double DQN with a target network, replay buffer, Huber loss and gradient clipping over the
 /// env's `joint` actions (each pool −1 / 0 / +1 × `step_size`: `3^pools` actions, masked).
@@ -18,6 +18,10 @@ pub struct DqnConfig {
     /// The forecast in the observation; default: the scenario's.
     #[serde(default)]
     pub forecast: Option<ObsForecastSpec>,
+    /// Calendar features of the announced promotions in the observation; default: the
+    /// scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarObsSpec>,
     /// Hidden layer sizes of the Q-network (ReLU MLP). Default [128, 128].
     #[serde(default = "default_hidden")]
     pub hidden: Vec<i64>,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::{ConfigError, Ctx};
 use crate::learn::check_hidden;
-use crate::scenario::env_spec::ObsForecastSpec;
+use crate::scenario::env_spec::{CalendarObsSpec, ObsForecastSpec};
 
 /// Clipped PPO with GAE over a `VecEnv`, one categorical head per pool over `delta` moves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +20,10 @@ pub struct PpoConfig {
     /// The forecast in the observation; default: the scenario's.
     #[serde(default)]
     pub forecast: Option<ObsForecastSpec>,
+    /// Calendar features of the announced promotions in the observation; default: the
+    /// scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarObsSpec>,
     /// Hidden layer sizes of the actor and of the critic (separate tanh MLPs). Default [64, 64].
     #[serde(default = "default_hidden")]
     pub hidden: Vec<i64>,

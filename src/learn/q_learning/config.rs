@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::io::{ConfigError, Ctx};
 use crate::learn::check_epsilon;
-use crate::scenario::env_spec::ObsForecastSpec;
+use crate::scenario::env_spec::{CalendarObsSpec, ObsForecastSpec};
 
 /// Tabular Q-learning over `joint` actions (3^pools: each pool −1 / 0 / +1 × `step_size`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +17,10 @@ pub struct QLearningConfig {
     /// The forecast in the observation (feeds the `trend` bins); default: the scenario's.
     #[serde(default)]
     pub forecast: Option<ObsForecastSpec>,
+    /// Calendar features of the announced promotions in the observation; default: the
+    /// scenario's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarObsSpec>,
     /// The state discretisation.
     #[serde(default)]
     pub bins: Bins,
