@@ -191,7 +191,7 @@ fn forecast_fit_reproduces_the_shipped_model_and_every_family_runs_with_it() {
     assert!(
         std::fs::read(&out).unwrap()
             == std::fs::read(root().join("scenarios/forecasts/microservices_family.json")).unwrap(),
-        "scenarios/forecasts/microservices_family.json is stale: refit it (docs/forecast.md)"
+        "scenarios/forecasts/microservices_family.json is stale: refit it (docs/forecast_fitted.md)"
     );
     let o = Command::new(bin)
         .args(["forecast", "backtest", "--scenario"])
@@ -203,6 +203,18 @@ fn forecast_fit_reproduces_the_shipped_model_and_every_family_runs_with_it() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let table = String::from_utf8(o.stdout).unwrap();
     assert!(table.contains("| fitted | sale |") && table.contains("| holt_damped | sale |"));
+    // The fixed holiday scenarios' models too (in process: the library is what the CLI calls).
+    for name in ["flash_sale", "singles_day"] {
+        let s = Scenario::load(root().join(format!("scenarios/{name}.yaml"))).unwrap();
+        let m = forecast_fit::fit_direct(&s, 0..40, &DirectRidgeConfig::default()).unwrap();
+        let shipped =
+            std::fs::read_to_string(root().join(format!("scenarios/forecasts/{name}.json")))
+                .unwrap();
+        assert!(
+            m.to_json() == shipped,
+            "scenarios/forecasts/{name}.json is stale"
+        );
+    }
 
     for name in [
         "flash_sale_family",

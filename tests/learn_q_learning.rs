@@ -78,6 +78,7 @@ fn learns_and_checkpoint_round_trips() {
         "static".into(),
         AgentSpec::Static {
             instances: Default::default(),
+            peak: None,
         },
         Path::new("s.yaml"),
     )

@@ -136,7 +136,8 @@ impl Agent {
             AgentSpec::Predictive { forecast, .. } => {
                 env.action.mode = ActionModeSpec::Target;
                 env.forecast = self.resolved(forecast);
-                // Enough steps to cover the longest cold start.
+                // Enough steps to cover the longest cold start (beyond the forecast's horizon,
+                // `lookahead` steps hold its last one).
                 let interval = scenario.sim.interval.as_secs_f64();
                 let lead = scenario
                     .sim
@@ -251,9 +252,14 @@ impl Agent {
         seed: u64,
     ) -> Result<Box<dyn Policy>, AgentError> {
         Ok(match &self.spec {
-            AgentSpec::Static { instances } => {
+            AgentSpec::Static { instances, peak } => {
                 let sim = env.sim().config();
-                let mut targets = env.static_counts().to_vec();
+                let mut targets = match peak {
+                    Some(p) => {
+                        crate::baselines::peak::peak_sizing(scenario, p.utilisation, p.draws)?
+                    }
+                    None => env.static_counts().to_vec(),
+                };
                 for (name, &n) in instances {
                     let p = sim.pool_index(name).ok_or_else(|| {
                         Ctx { file: &self.path }.invalid(
@@ -292,9 +298,15 @@ impl Agent {
                 *headroom,
                 *budget,
             )),
-            AgentSpec::Predictive { headroom, .. } => {
-                Box::new(PredictivePolicy::new(ClusterModel::new(env), *headroom))
-            }
+            AgentSpec::Predictive {
+                headroom,
+                lookahead,
+                ..
+            } => Box::new(PredictivePolicy::new(
+                ClusterModel::new(env),
+                *headroom,
+                *lookahead,
+            )),
             AgentSpec::Dp {
                 horizon, headroom, ..
             } => Box::new(DpPolicy::new(
@@ -385,8 +397,15 @@ fn validate(spec: &AgentSpec, ctx: &Ctx) -> Result<(), ConfigError> {
                 return Err(ctx.invalid("budget", 0, "must be >= 1"));
             }
         }
-        AgentSpec::Predictive { headroom, forecast } => {
+        AgentSpec::Predictive {
+            headroom,
+            forecast,
+            lookahead,
+        } => {
             ctx.check_range("headroom", *headroom, 0.0, 100.0)?;
+            if *lookahead > 1000 {
+                return Err(ctx.invalid("lookahead", lookahead, "must be at most 1000 intervals"));
+            }
             if forecast.model == ObsForecastModel::None {
                 return Err(ctx.invalid("forecast.model", "none", "predictive needs a forecast"));
             }
@@ -409,6 +428,12 @@ fn validate(spec: &AgentSpec, ctx: &Ctx) -> Result<(), ConfigError> {
         AgentSpec::QLearning(c) => c.validate(ctx)?,
         AgentSpec::Dqn(c) => c.validate(ctx)?,
         AgentSpec::Ppo(c) => c.validate(ctx)?,
+        AgentSpec::Static { peak: Some(p), .. } => {
+            ctx.check_range("peak.utilisation", p.utilisation, 1e-3, 1.0)?;
+            if p.draws == 0 || p.draws > 10_000 {
+                return Err(ctx.invalid("peak.draws", p.draws, "must be in 1..=10000"));
+            }
+        }
         AgentSpec::Static { .. } | AgentSpec::Random {} => {}
     }
     Ok(())

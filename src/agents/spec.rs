@@ -11,15 +11,39 @@ use crate::learn::ppo::PpoConfig;
 use crate::learn::q_learning::QLearningConfig;
 use crate::scenario::env_spec::ObsForecastSpec;
 
+/// `static` with `peak`: size for the largest load over the draws of seeds `0..draws`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeakSizing {
+    /// Target utilisation at that load, in (0, 1]. Default 0.6.
+    #[serde(default = "default_target")]
+    pub utilisation: f64,
+    /// Training draws looked at (seeds 0..draws). Default 32.
+    #[serde(default = "default_peak_draws")]
+    pub draws: u32,
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
+}
+
+fn default_peak_draws() -> u32 {
+    32
+}
+
 /// One agent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "agent", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AgentSpec {
     /// Fixed instance counts: pool name -> instances (pools not named keep the scenario's static
     /// counts, i.e. its `policy` section or each pool's `initial`). Scaled by the scenario's `scale`.
+    /// With `peak`, the counts are computed instead: every pool sized for the largest draw of
+    /// the family (`baselines::peak`), then `instances` override named pools.
     Static {
         #[serde(default)]
         instances: BTreeMap<String, u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peak: Option<PeakSizing>,
     },
     /// Uniform over the allowed actions of the scenario's action mode (seeded per episode).
     Random {},
@@ -52,6 +76,10 @@ pub enum AgentSpec {
         /// Default 0.1.
         #[serde(default = "default_headroom")]
         headroom: f64,
+        /// Intervals beyond each pool's lead time it also sizes for (pre-scaling ahead of a
+        /// forecast surge). Default 0.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        lookahead: usize,
         /// The forecast it sizes for (the env's `forecast` section). Default: damped Holt,
         /// refitted every 10 intervals on the last 240, 3 intervals ahead.
         #[serde(default = "default_forecast")]

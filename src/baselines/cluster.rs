@@ -1,6 +1,7 @@
 //! What every model-based baseline knows about the cluster, read once from the env it will drive:
 //! the pool models, the reward weights, the action codec, the interval and each pool's lead time.
 
+use super::dp::allocate;
 use super::model::{PoolModel, Weights};
 use crate::env::{ActionCodec, ScalingEnv, StepInfo};
 
@@ -68,5 +69,39 @@ impl ClusterModel {
         (0..self.n_classes)
             .map(|c| f.get(c, h) / self.interval_s)
             .collect()
+    }
+
+    /// Splits `budget` by value when the counts each pool `wanted` exceed it: the levels (pool p
+    /// in `[min, wanted[p]]`) minimising the model's cost + lost revenue + SLO penalty summed over
+    /// the pool's lead window (`rates[0..=lead[p]]`, the rates of the coming intervals), chosen
+    /// jointly by `dp::allocate`. Within the budget, `wanted` as is. The simulator's own
+    /// clipping, first come first served in pool order, would otherwise give the budget to the
+    /// first pools of the file.
+    pub fn split_budget(&self, rates: &[Vec<f64>], wanted: Vec<u32>) -> Vec<u32> {
+        let Some(budget) = self.budget else {
+            return wanted;
+        };
+        if wanted.iter().sum::<u32>() <= budget || rates.is_empty() {
+            return wanted;
+        }
+        let lo: Vec<u32> = self.models.iter().map(|m| m.min).collect();
+        let q: Vec<Vec<f64>> = self
+            .models
+            .iter()
+            .zip(&wanted)
+            .enumerate()
+            .map(|(p, (m, &w))| {
+                let window = &rates[..=self.lead[p].min(rates.len() - 1)];
+                (m.min..=w.max(m.min))
+                    .map(|n| {
+                        window
+                            .iter()
+                            .map(|r| m.evaluate(n, r, &self.weights).total(&self.weights))
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        allocate(&q, &lo, budget).unwrap_or(wanted)
     }
 }

@@ -2,8 +2,11 @@
 //! capacity levels of the next `horizon` intervals with `dp::plan` on the queueing model's cost at
 //! the forecast rates (instance cost + expected lost revenue + SLO penalty, the env's reward
 //! weights), then act on the plan's first step: launch now what the plan needs within the lead
-//! time, release what it does not need now. With a cluster budget, the first-step levels are
-//! chosen jointly by `dp::allocate`. `dp_oracle` is the same policy fed the oracle forecast (the
+//! time, release what it does not need now. When those targets exceed the cluster budget, it is
+//! split by value over each pool's lead window (`ClusterModel::split_budget`). (It used to
+//! allocate the first step's cost-to-go, in which no pool may rise within its lead time: under
+//! a binding budget dp then never launched, and `dp_oracle` lost to `predictive` on the
+//! flash-sale family.) `dp_oracle` is the same policy fed the oracle forecast (the
 //! true expected arrivals), the reference the learners are measured against.
 //!
 //! `headroom` plans for rates × (1 + headroom): the queueing model assumes exponential service,
@@ -11,7 +14,7 @@
 //! plan that is optimal for the model sits right at the edge of the real SLO.
 
 use super::cluster::ClusterModel;
-use super::dp::{allocate, plan, Plan};
+use super::dp::{plan, Plan};
 use crate::env::{Action, StepInfo};
 use crate::policy::Policy;
 
@@ -88,7 +91,7 @@ impl Policy for DpPolicy {
             .map(|p| self.plan_pool(p, info, &rates))
             .collect();
         // Launch now what is needed within the lead time; release what is not needed now.
-        let mut targets: Vec<u32> = plans
+        let targets: Vec<u32> = plans
             .iter()
             .enumerate()
             .map(|(p, pl)| {
@@ -100,15 +103,7 @@ impl Policy for DpPolicy {
                     .unwrap_or(pl.lo)
             })
             .collect();
-        if let Some(b) = self.ctx.budget {
-            if targets.iter().sum::<u32>() > b {
-                let q: Vec<Vec<f64>> = plans.iter().map(|pl| pl.first_step.clone()).collect();
-                let lo: Vec<u32> = plans.iter().map(|pl| pl.lo).collect();
-                if let Some(alloc) = allocate(&q, &lo, b) {
-                    targets = alloc;
-                }
-            }
-        }
+        let targets = self.ctx.split_budget(&rates, targets);
         self.ctx.codec.encode_targets(&targets, &info.pools)
     }
 }

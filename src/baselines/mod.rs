@@ -11,6 +11,7 @@ pub mod dp_policy;
 pub mod greedy_budget;
 pub mod hpa;
 pub mod model;
+pub mod peak;
 pub mod predictive;
 pub mod queueing;
 pub mod threshold;

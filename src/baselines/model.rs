@@ -180,7 +180,11 @@ impl PoolModel {
     }
 
     /// The fewest instances in [min, max] predicted to meet every visiting class's SLO at the rates
-    /// scaled by `1 + headroom`; `max` if none does.
+    /// scaled by `1 + headroom`. When even `max` does not (a stage whose latency budget its own
+    /// service time exceeds, whatever the queue: the model's violation is then not the pool's
+    /// size), the fewest instances that do as well as `max`: as many violations and at most
+    /// 1 % more lost revenue. (It used to return `max`, which on the microservices family
+    /// asked every pool for its maximum and let the budget clip the shared pools.)
     pub fn min_instances_for_slo(&self, rates: &[f64], headroom: f64, w: &Weights) -> u32 {
         let scaled: Vec<f64> = rates.iter().map(|r| r * (1.0 + headroom)).collect();
         // Start from the stability bound c·μ > λ: below it every count is overloaded.
@@ -191,8 +195,17 @@ impl PoolModel {
             .sum();
         let stable = (work / f64::from(self.concurrency)).floor() as u32;
         let start = stable.clamp(self.min, self.max);
+        if let Some(n) =
+            (start..=self.max).find(|&n| self.evaluate(n, &scaled, w).violations == 0.0)
+        {
+            return n;
+        }
+        let best = self.evaluate(self.max, &scaled, w);
         (start..=self.max)
-            .find(|&n| self.evaluate(n, &scaled, w).violations == 0.0)
+            .find(|&n| {
+                let o = self.evaluate(n, &scaled, w);
+                o.violations <= best.violations && o.revenue_lost <= best.revenue_lost * 1.01 + 1e-9
+            })
             .unwrap_or(self.max)
     }
 
@@ -252,6 +265,34 @@ mod tests {
         assert!(
             wide.min_instances_for_slo(&[90.0], 0.5, &weights()) > n,
             "headroom adds instances"
+        );
+    }
+
+    /// A latency budget the service time alone breaks (p99 within 2 mean service times of an
+    /// exponential: e^-2 = 13.5 % > 1 %) is missed at any size: the pool gets the fewest
+    /// instances that do as well as its maximum, not the maximum.
+    #[test]
+    fn an_unattainable_slo_asks_for_what_helps_not_the_maximum() {
+        let s = Scenario::load(Path::new("scenarios/mmc_validation.yaml")).expect("loads");
+        let mut m = PoolModel::from_config(&s.sim)[0].clone();
+        m.max = 400;
+        m.visits[0].quantile = 0.99;
+        m.visits[0].latency_budget_s = 2.0 * m.visits[0].mean_service_s;
+        m.visits[0].timeout_s = Some(0.5);
+        m.visits[0].value_per_failure = 1.0;
+        let w = weights();
+        assert_eq!(m.evaluate(m.max, &[90.0], &w).violations, 1.0);
+        let n = m.min_instances_for_slo(&[90.0], 0.0, &w);
+        assert!(n > 9 && n < 40, "asked for {n} of {}", m.max);
+        let (at, top) = (m.evaluate(n, &[90.0], &w), m.evaluate(m.max, &[90.0], &w));
+        assert!(at.revenue_lost <= top.revenue_lost * 1.01 + 1e-9);
+        // One fewer loses more to timeouts than the maximum does.
+        let below = m.evaluate(n - 1, &[90.0], &w);
+        assert!(
+            below.revenue_lost > top.revenue_lost * 1.01 + 1e-9,
+            "{} vs {}",
+            below.revenue_lost,
+            top.revenue_lost
         );
     }
 

@@ -33,6 +33,7 @@
 //!   announced_s: 7200               # optional, as for a promotion
 //!   announce_error: { start_sd_s: 900, peak_rel_sd: 0.2 }   # optional
 //!   min_gap_s: 3600                 # optional, default 0
+//!   mix_boost: { order: 3, pay: 4 } # optional, fixed: copied into every generated promotion
 //! ```
 //!
 //! Overlap and horizon rule for generated promotions: they are drawn one after the other, then
@@ -337,6 +338,8 @@ struct Generate {
     announced_s: Option<Param>,
     announce_error: Option<AnnounceError>,
     min_gap_s: f64,
+    /// Copied into every generated promotion as is (fixed per-class share boosts).
+    mix_boost: Option<Value>,
 }
 
 const GENERATE: &str = "traffic.synthetic.generate";
@@ -363,6 +366,7 @@ impl Generate {
                 "announced_s",
                 "announce_error",
                 "min_gap_s",
+                "mix_boost",
             ]
             .contains(&key)
             {
@@ -395,6 +399,19 @@ impl Generate {
                 .get("announce_error")
                 .map(|v| AnnounceError::parse(v, &field("announce_error"), ctx))
                 .transpose()?,
+            mix_boost: match m.get("mix_boost") {
+                None => None,
+                Some(v @ Value::Mapping(b)) if b.values().all(|x| x.as_f64().is_some()) => {
+                    Some(v.clone())
+                }
+                Some(v) => {
+                    return Err(ctx.invalid(
+                        field("mix_boost"),
+                        yaml_inline(v),
+                        "needs a mapping of class -> number (fixed, not drawn)",
+                    ))
+                }
+            },
             min_gap_s: match m.get("min_gap_s") {
                 None => 0.0,
                 Some(v) => v
@@ -511,6 +528,9 @@ impl Generate {
                 }
                 let mut m = Mapping::new();
                 m.insert(Value::from("name"), Value::from(format!("generated_{k}")));
+                if let Some(b) = &self.mix_boost {
+                    m.insert(Value::from("mix_boost"), b.clone());
+                }
                 for (name, v) in fields {
                     m.insert(Value::from(name), Value::from(v));
                     params.push((format!("{GENERATE}[{k}].{name}"), v));
