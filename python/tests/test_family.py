@@ -40,3 +40,17 @@ def test_families_have_gymnasium_ids():
     env = gym.make("shopgym/FlashSaleFamily-v0")
     _, info = env.reset(seed=3)
     assert "scenario_params" in info
+
+
+def test_the_fitted_forecast_and_the_calendar_reach_the_observation():
+    env = shopgym.make(
+        "flash_sale_family",
+        forecast={"model": "fitted", "horizon": 5},
+        calendar={"promotions": 2},
+    )
+    names = env.obs_names
+    assert "class.pay.forecast.h5" in names and "calendar.1.until_start_h" in names
+    obs, info = env.reset(seed=3)
+    obs, _, _, _, info = env.step(np.zeros(4, dtype=np.int64))
+    fc = np.asarray(info["forecast"])
+    assert fc.shape == (5, 4) and np.all(fc >= 0) and fc.sum() > 0
