@@ -1,15 +1,15 @@
 //! "Peak sizing" for a scenario family: the fixed plan a shop would run if it sized every pool for
 //! the largest draw it has seen. Over the draws of seeds `0..draws` (training draws: never a test
 //! seed), each pool gets enough instances for its largest interval load (the rate-weighted service
-//! work of the classes visiting it, from the true expected arrivals, noise included) at the target
+//! work of the classes visiting it, from the true expected arrivals of each whole interval, noise
+//! included: `env::forecast_fit::expected_counts`) at the target
 //! utilisation; when the plan exceeds the cluster budget, every pool is scaled down in proportion
 //! (not below its `min`), as a quota forces.
 
 use super::model::PoolModel;
+use crate::env::forecast_fit::expected_counts;
 use crate::io::ConfigError;
 use crate::scenario::Scenario;
-use crate::sim::rng::stream;
-use crate::sim::{SimTime, Traffic};
 
 /// Instances per pool (scaled units) sized for the largest load over draws `0..draws` at
 /// `utilisation`, within each pool's `[min, max]` and the scenario's budget.
@@ -20,24 +20,18 @@ pub fn peak_sizing(
 ) -> Result<Vec<u32>, ConfigError> {
     let models = PoolModel::from_config(&scenario.sim);
     let mut work = vec![0.0f64; models.len()];
+    let dt = scenario.sim.interval.as_secs_f64();
     for seed in 0..u64::from(draws.max(1)) {
-        let inst = scenario.draw_seed(seed)?;
-        let sim = &inst.sim;
-        let traffic = Traffic::new(sim.traffic.clone(), sim.horizon, &mut stream(seed, "noise"));
-        let dt = sim.interval.as_secs_f64();
-        let mut counts = vec![0.0; sim.classes.len()];
-        let mut t = SimTime(0);
-        while t < sim.horizon {
-            traffic.expected_arrivals(t, t + sim.interval, &mut counts);
+        let (_, _, counts) = expected_counts(scenario, seed)?;
+        for interval in &counts {
             for (w, m) in work.iter_mut().zip(&models) {
                 let load: f64 = m
                     .visits
                     .iter()
-                    .map(|v| counts[v.class] / dt * v.mean_service_s)
+                    .map(|v| interval[v.class] / dt * v.mean_service_s)
                     .sum();
                 *w = w.max(load);
             }
-            t += sim.interval;
         }
     }
     let mut plan: Vec<u32> = work

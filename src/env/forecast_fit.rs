@@ -48,14 +48,34 @@ pub enum ForecastFitError {
     Forecast(#[from] ForecastError),
 }
 
-/// The arrivals of `scenario`'s episode with seed `seed`.
-pub fn arrival_episode(scenario: &Scenario, seed: u64) -> Result<ArrivalEpisode, ConfigError> {
+/// The instance of `scenario`'s episode with seed `seed` (drawn as `reset(Some(seed))` draws it),
+/// its traffic (with the simulator's noise of that seed), and the expected arrivals of each class
+/// in each whole decision interval, `[i][c]`.
+pub fn expected_counts(
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(Scenario, Traffic, Vec<Vec<f64>>), ConfigError> {
     let inst = scenario.draw_seed(seed)?;
     let sim = &inst.sim;
     let traffic = Traffic::new(sim.traffic.clone(), sim.horizon, &mut stream(seed, "noise"));
     let interval = sim.interval;
     let n = (sim.horizon.0 / interval.0.max(1)) as usize;
-    let nc = sim.classes.len();
+    let counts = (0..n)
+        .map(|i| {
+            let t0 = SimTime(interval.0 * i as u64);
+            let mut mean = vec![0.0; sim.classes.len()];
+            traffic.expected_arrivals(t0, t0 + interval, &mut mean);
+            mean
+        })
+        .collect();
+    Ok((inst, traffic, counts))
+}
+
+/// The arrivals of `scenario`'s episode with seed `seed`.
+pub fn arrival_episode(scenario: &Scenario, seed: u64) -> Result<ArrivalEpisode, ConfigError> {
+    let (inst, traffic, expected) = expected_counts(scenario, seed)?;
+    let sim = &inst.sim;
+    let interval = sim.interval;
     let mut rngs: Vec<_> = sim
         .classes
         .iter()
@@ -65,24 +85,24 @@ pub fn arrival_episode(scenario: &Scenario, seed: u64) -> Result<ArrivalEpisode,
         TrafficSource::Synthetic { promotions, .. } => promotions.clone(),
         TrafficSource::Trace { .. } => Vec::new(),
     };
-    let mut mean = vec![0.0; nc];
-    let mut counts = Vec::with_capacity(n);
-    let mut sale = Vec::with_capacity(n);
-    for i in 0..n {
-        let t0 = SimTime(interval.0 * i as u64);
-        traffic.expected_arrivals(t0, t0 + interval, &mut mean);
-        counts.push(
+    let counts = expected
+        .iter()
+        .map(|mean| {
             mean.iter()
                 .zip(&mut rngs)
                 .map(|(&m, rng)| match Poisson::new(m) {
                     Ok(d) if m > 0.0 => d.sample(rng),
                     _ => 0.0,
                 })
-                .collect(),
-        );
-        let mid = (i as f64 + 0.5) * interval.as_secs_f64();
-        sale.push(promotions.iter().any(|p| p.shape(mid) > SALE_SHAPE));
-    }
+                .collect()
+        })
+        .collect();
+    let sale = (0..expected.len())
+        .map(|i| {
+            let mid = (i as f64 + 0.5) * interval.as_secs_f64();
+            promotions.iter().any(|p| p.shape(mid) > SALE_SHAPE)
+        })
+        .collect();
     Ok(ArrivalEpisode {
         seed,
         traffic,
