@@ -184,7 +184,20 @@ fn write_csv(out: &std::path::Path, results: &[Evaluation]) -> anyhow::Result<()
 }
 
 fn print_table(results: &[Evaluation], names: &[String]) {
-    let fmt = |m: f64, ci: [f64; 2]| format!("{m:.2} [{:.2}, {:.2}]", ci[0], ci[1]);
+    // No interval from one episode: `[n/a]`, not a zero-width `[m, m]`.
+    let fmt = |m: f64, ci: [f64; 2]| {
+        if ci[0].is_nan() {
+            format!("{m:.2} [n/a]")
+        } else {
+            format!("{m:.2} [{:.2}, {:.2}]", ci[0], ci[1])
+        }
+    };
+    if let Some(r) = results.first() {
+        println!(
+            "n = {} episodes per agent; means with 95 % t-intervals",
+            r.episodes.len()
+        );
+    }
     println!(
         "{:<18} {}",
         "agent",
