@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod simulate;
 pub mod stress;
 pub mod train;
+pub mod tune;
 
 /// shopgym: simulate, forecast and autoscale an e-commerce cluster.
 #[derive(Debug, Parser)]
@@ -39,6 +40,8 @@ pub enum Command {
     Forecast(Box<forecast::ForecastCmd>),
     /// Train a learning agent (q_learning, dqn, ppo) and write a run directory with checkpoints.
     Train(train::TrainArgs),
+    /// Tune a baseline's parameters over a grid on validation draws; write a tuned agent file.
+    Tune(tune::TuneArgs),
 }
 
 /// Runs the parsed command.
@@ -51,5 +54,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stress(args) => stress::run(args),
         Command::Forecast(args) => forecast::run_cmd(*args),
         Command::Train(args) => train::run(args),
+        Command::Tune(args) => tune::run(args),
     }
 }

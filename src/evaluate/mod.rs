@@ -5,6 +5,7 @@
 
 pub mod calibrate;
 pub mod stats;
+pub mod tune;
 
 use std::collections::BTreeMap;
 
