@@ -50,6 +50,7 @@ fn options(dir: &Path, resume: bool) -> TrainOptions {
         out: dir.to_path_buf(),
         resume,
         progress: false,
+        ..Default::default()
     }
 }
 

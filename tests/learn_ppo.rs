@@ -38,6 +38,7 @@ fn options(dir: &Path) -> TrainOptions {
         out: dir.to_path_buf(),
         resume: false,
         progress: false,
+        ..Default::default()
     }
 }
 

@@ -35,6 +35,7 @@ fn options(dir: &Path, steps: Option<u64>, resume: bool) -> TrainOptions {
         out: dir.to_path_buf(),
         resume,
         progress: false,
+        ..Default::default()
     }
 }
 

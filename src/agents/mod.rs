@@ -180,6 +180,29 @@ impl Agent {
         EnvConfig::new(&env, scenario)
     }
 
+    /// The same agent with every fitted forecast that names no file reading the model of
+    /// `family` (`forecasts/<family>.json` beside it): what an agent trained or tuned on `family`
+    /// brings to another scenario (an out-of-distribution set) instead of that scenario's own.
+    pub fn with_fitted_forecast_of(&self, family: &Scenario) -> Agent {
+        let mut a = self.clone();
+        let path = crate::env::config::default_fitted_path(family);
+        let pin = |f: &mut ObsForecastSpec| {
+            if f.model == ObsForecastModel::Fitted && f.path.is_none() {
+                f.path = Some(std::path::absolute(&path).unwrap_or(path.clone()));
+            }
+        };
+        match &mut a.spec {
+            AgentSpec::Predictive { forecast, .. } | AgentSpec::Dp { forecast, .. } => {
+                pin(forecast)
+            }
+            AgentSpec::QLearning(c) => c.forecast.iter_mut().for_each(pin),
+            AgentSpec::Dqn(c) => c.forecast.iter_mut().for_each(pin),
+            AgentSpec::Ppo(c) => c.forecast.iter_mut().for_each(pin),
+            _ => {}
+        }
+        a
+    }
+
     /// `forecast` with a relative model `path` taken from this agent file's folder (made absolute,
     /// since the env reads relative paths from the scenario file's folder).
     fn resolved(&self, forecast: &ObsForecastSpec) -> ObsForecastSpec {

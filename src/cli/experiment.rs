@@ -48,17 +48,13 @@ pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
     }
     if args.check {
         exp.check()?;
-        let runs: usize = (0..exp.agents.len())
-            .flat_map(|ai| (0..exp.scenarios.len()).map(move |si| (ai, si)))
-            .filter(|&(ai, si)| exp.runs_on(ai, si))
-            .count()
-            * exp.seeds(args.full).len();
+        let runs = exp.runs(args.full).len();
         println!(
             "{}: ok ({} scenarios, {} agents, {} seeds, {runs} runs)",
             args.file.display(),
             exp.scenarios.len(),
             exp.agents.len(),
-            exp.seeds(args.full).len(),
+            seeds_text(&exp, args.full),
         );
         return Ok(());
     }
@@ -91,9 +87,25 @@ pub fn run_cli(args: ExperimentArgs) -> anyhow::Result<()> {
         exp.spec.name,
         exp.scenarios.len(),
         exp.agents.len(),
-        exp.seeds(args.full).len(),
+        seeds_text(&exp, args.full),
         started.elapsed().as_secs_f64(),
         out.join("report.md").display()
     );
     Ok(())
+}
+
+/// The evaluation seeds per scenario: one count when they agree, else the counts in order.
+fn seeds_text(exp: &Experiment, full: bool) -> String {
+    let counts: Vec<usize> = (0..exp.scenarios.len())
+        .map(|si| exp.eval_seeds(si, full).len())
+        .collect();
+    if counts.windows(2).all(|w| w[0] == w[1]) {
+        counts[0].to_string()
+    } else {
+        counts
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }

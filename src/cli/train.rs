@@ -76,6 +76,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<()> {
         out,
         resume,
         progress: true,
+        ..Default::default()
     };
     learn::run::install_ctrlc();
     let pool = match args.threads {

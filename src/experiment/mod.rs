@@ -38,8 +38,28 @@ pub use spec::ExperimentSpec;
 pub struct Experiment {
     pub spec: ExperimentSpec,
     pub path: PathBuf,
+    /// The `scenarios`, then the `ood` sets.
     pub scenarios: Vec<Scenario>,
+    /// What each scenario is for, in the order of `scenarios`.
+    pub roles: Vec<Role>,
     pub agents: Vec<(Agent, spec::AgentEntry)>,
+    /// Per agent, the scenario its `train_on` names.
+    pub train_on: Vec<Option<Scenario>>,
+}
+
+/// What a scenario of an experiment is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Role {
+    /// Evaluated on the experiment's `seeds`; learners train on hashed seeds.
+    Plain,
+    /// A family with train / validation / test seed ranges; evaluated on `test`.
+    Split(spec::Splits),
+    /// An out-of-distribution set, evaluated only on `seeds`: learners run the training of
+    /// scenario `trained_on` (an index into `scenarios`).
+    Ood {
+        trained_on: usize,
+        seeds: spec::SeedRange,
+    },
 }
 
 impl Experiment {
@@ -48,12 +68,33 @@ impl Experiment {
         let spec: ExperimentSpec = crate::io::read_yaml(path)?;
         let dir = path.parent().unwrap_or(Path::new("."));
         let ctx = crate::io::Ctx { file: path };
-        if spec.scenarios.is_empty() || spec.agents.is_empty() || spec.seeds.count == 0 {
+        if spec.scenarios.is_empty() || spec.agents.is_empty() {
             return Err(ctx.invalid(
-                "scenarios/agents/seeds.count",
+                "scenarios/agents",
                 "(empty)",
-                "an experiment needs scenarios, agents and seeds",
+                "an experiment needs scenarios and agents",
             ));
+        }
+        match (&spec.seeds, &spec.splits) {
+            (Some(_), Some(_)) => {
+                return Err(ctx.invalid(
+                    "seeds",
+                    "(given with splits)",
+                    "give either `seeds` (one set of evaluation seeds) or `splits` (train, \
+                     validation and test ranges), not both",
+                ))
+            }
+            (None, None) => {
+                return Err(ctx.invalid(
+                    "seeds",
+                    "(missing)",
+                    "an experiment needs `seeds` or `splits`",
+                ))
+            }
+            (Some(s), None) if s.count == 0 => {
+                return Err(ctx.invalid("seeds.count", 0, "no evaluation seeds"))
+            }
+            _ => {}
         }
         // A referenced file that cannot be read is this file's mistake (its field names it); a
         // referenced file that is bad names itself.
@@ -63,7 +104,7 @@ impl Experiment {
             }
             e => e,
         };
-        let scenarios = spec
+        let mut scenarios = spec
             .scenarios
             .iter()
             .enumerate()
@@ -72,9 +113,29 @@ impl Experiment {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut agents = Vec::new();
+        let mut train_on = Vec::new();
         for (i, a) in spec.agents.iter().enumerate() {
-            let agent = Agent::load(dir.join(&a.file))
+            let mut agent = Agent::load(dir.join(&a.file))
                 .map_err(|e| unreadable(format!("agents[{i}].file"), e))?;
+            if let Some(n) = &a.name {
+                agent.name = n.clone();
+            }
+            train_on.push(
+                a.train_on
+                    .as_ref()
+                    .map(|f| {
+                        if !agent.spec.is_learner() {
+                            return Err(ctx.invalid(
+                                format!("agents[{i}].train_on"),
+                                f,
+                                format!("agent `{}` is not a learner", agent.name),
+                            ));
+                        }
+                        Scenario::load(dir.join(f))
+                            .map_err(|e| unreadable(format!("agents[{i}].train_on"), e))
+                    })
+                    .transpose()?,
+            );
             if agents
                 .iter()
                 .any(|(b, _): &(Agent, _)| b.name == agent.name)
@@ -82,7 +143,7 @@ impl Experiment {
                 return Err(ctx.invalid(
                     format!("agents[{i}].file"),
                     &a.file,
-                    "two agents with the same name (file stem)",
+                    "two agents with the same name (file stem, or `name`)",
                 ));
             }
             agents.push((agent, a.clone()));
@@ -94,17 +155,146 @@ impl Experiment {
                 "not the name (file stem) of one of the agents",
             ));
         }
+        let mut roles = Vec::new();
         for s in &scenarios {
-            for (a, _) in &agents {
-                a.env_config(s)?;
+            let splits = spec.scenario_splits.get(s.name()).or(spec.splits.as_ref());
+            let role = match (&spec.splits, splits) {
+                (Some(_), Some(sp)) => Role::Split(*sp),
+                _ => Role::Plain,
+            };
+            if let Role::Split(sp) = role {
+                let field = if spec.scenario_splits.contains_key(s.name()) {
+                    format!("scenario_splits.{}", s.name())
+                } else {
+                    "splits".into()
+                };
+                check_splits(&ctx, &field, &sp, spec.full.as_ref())?;
             }
+            roles.push(role);
         }
-        Ok(Experiment {
+        if let Some(name) = spec
+            .scenario_splits
+            .keys()
+            .find(|n| !scenarios.iter().any(|s| s.name() == n.as_str()))
+        {
+            return Err(ctx.invalid(
+                "scenario_splits",
+                name,
+                "not the name of one of the experiment's scenarios",
+            ));
+        }
+        if !spec.scenario_splits.is_empty() && spec.splits.is_none() {
+            return Err(ctx.invalid(
+                "scenario_splits",
+                "(without splits)",
+                "per-scenario splits need the protocol with `splits`",
+            ));
+        }
+        for (i, o) in spec.ood.iter().enumerate() {
+            let s = Scenario::load(dir.join(&o.file))
+                .map_err(|e| unreadable(format!("ood[{i}].file"), e))?;
+            let Some(trained_on) = scenarios[..spec.scenarios.len()]
+                .iter()
+                .position(|f| f.name() == o.trained_on)
+            else {
+                return Err(ctx.invalid(
+                    format!("ood[{i}].trained_on"),
+                    &o.trained_on,
+                    "not the name of one of the experiment's scenarios",
+                ));
+            };
+            if o.seeds.count == 0 {
+                return Err(ctx.invalid(format!("ood[{i}].seeds.count"), 0, "no seeds"));
+            }
+            if scenarios.iter().any(|f| f.name() == s.name()) {
+                return Err(ctx.invalid(
+                    format!("ood[{i}].file"),
+                    &o.file,
+                    format!(
+                        "a scenario called `{}` is already in the experiment",
+                        s.name()
+                    ),
+                ));
+            }
+            scenarios.push(s);
+            roles.push(Role::Ood {
+                trained_on,
+                seeds: o.seeds,
+            });
+        }
+        let exp = Experiment {
             spec,
             path: path.to_path_buf(),
             scenarios,
+            roles,
             agents,
-        })
+            train_on,
+        };
+        for si in 0..exp.scenarios.len() {
+            for ai in 0..exp.agents.len() {
+                if exp.runs_on(ai, si) {
+                    exp.agent_on(ai, si).env_config(&exp.scenarios[si])?;
+                }
+            }
+        }
+        // A learner brings its network to the OOD sets, and from its `train_on` scenario: the
+        // observations must be alike.
+        for (ai, t) in exp.train_on.iter().enumerate() {
+            let Some(t) = t else { continue };
+            let there = obs_dim(&exp, ai, None, t, &ctx)?;
+            for si in (0..exp.scenarios.len()).filter(|&si| exp.runs_on(ai, si)) {
+                let here = obs_dim(&exp, ai, Some(si), &exp.scenarios[si], &ctx)?;
+                if here != there {
+                    return Err(ctx.invalid(
+                        format!("agents[{ai}].train_on"),
+                        t.path.display(),
+                        format!(
+                            "agent `{}` observes {there} features there and {here} on `{}`: \
+                             the scenarios need the same classes and pools",
+                            exp.agents[ai].0.name,
+                            exp.scenarios[si].name()
+                        ),
+                    ));
+                }
+            }
+        }
+        for (si, role) in exp.roles.iter().enumerate() {
+            let Role::Ood { trained_on, .. } = *role else {
+                continue;
+            };
+            for (ai, (a, _)) in exp.agents.iter().enumerate() {
+                if !a.spec.is_learner() || !exp.runs_on(ai, si) || exp.train_on[ai].is_some() {
+                    continue;
+                }
+                let (here, there) = (
+                    obs_dim(&exp, ai, Some(si), &exp.scenarios[si], &ctx)?,
+                    obs_dim(&exp, ai, Some(trained_on), &exp.scenarios[trained_on], &ctx)?,
+                );
+                if here != there {
+                    return Err(ctx.invalid(
+                        format!("ood[{}].file", si - exp.spec.scenarios.len()),
+                        exp.scenarios[si].path.display(),
+                        format!(
+                            "agent `{}` observes {here} features here and {there} on `{}`, \
+                             where it trains: the scenarios need the same classes and pools",
+                            a.name,
+                            exp.scenarios[trained_on].name()
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(exp)
+    }
+
+    /// Agent `ai` as it runs on scenario `si`: on an OOD set, with the fitted forecast of the
+    /// family it was trained on (the same for learners and baselines).
+    pub fn agent_on(&self, ai: usize, si: usize) -> Agent {
+        let a = &self.agents[ai].0;
+        match self.roles[si] {
+            Role::Ood { trained_on, .. } => a.with_fitted_forecast_of(&self.scenarios[trained_on]),
+            _ => a.clone(),
+        }
     }
 
     /// Checks what `load` cannot: every `checkpoint` an entry names holds a trained run for each
@@ -152,8 +342,13 @@ impl Experiment {
         Ok(())
     }
 
-    /// Whether agent `ai` runs on scenario `si`.
+    /// Whether agent `ai` runs on scenario `si` (on an OOD set: where it runs on the scenario
+    /// it was trained on).
     pub fn runs_on(&self, ai: usize, si: usize) -> bool {
+        let si = match self.roles[si] {
+            Role::Ood { trained_on, .. } => trained_on,
+            _ => si,
+        };
         self.agents[ai]
             .1
             .scenarios
@@ -161,14 +356,121 @@ impl Experiment {
             .is_none_or(|names| names.iter().any(|n| n == self.scenarios[si].name()))
     }
 
-    /// Evaluation seeds under the chosen budget.
-    pub fn seeds(&self, full: bool) -> Vec<u64> {
-        let n = match (&self.spec.full, full) {
-            (Some(f), true) => f.seeds,
-            _ => self.spec.seeds.count,
+    /// Evaluation seeds of scenario `si` under the chosen budget: the experiment's `seeds`, a
+    /// family's test split or an OOD set's seeds (`full.seeds` replaces the count of the first
+    /// two under `--full`).
+    pub fn eval_seeds(&self, si: usize, full: bool) -> Vec<u64> {
+        let full_n = self.spec.full.as_ref().filter(|_| full).map(|f| f.seeds);
+        let range = match self.roles[si] {
+            Role::Plain => {
+                let s = self.spec.seeds.as_ref().expect("checked at load");
+                spec::SeedRange {
+                    start: s.start,
+                    count: full_n.unwrap_or(s.count),
+                }
+            }
+            Role::Split(sp) => spec::SeedRange {
+                start: sp.test.start,
+                count: full_n.unwrap_or(sp.test.count),
+            },
+            Role::Ood { seeds, .. } => seeds,
         };
-        (self.spec.seeds.start..self.spec.seeds.start + n).collect()
+        range.seeds()
     }
+
+    /// Training draws a learner is also evaluated on, for the generalisation gap: as many as it
+    /// has evaluation seeds, from the start of the train split (none without splits).
+    pub fn gap_seeds(&self, si: usize, full: bool) -> Vec<u64> {
+        match self.roles[si] {
+            Role::Split(sp) => {
+                let n = (self.eval_seeds(si, full).len() as u64).min(sp.train.count);
+                (sp.train.start..sp.train.start + n).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every run: (scenario, agent, seed) under the chosen budget; learners also on the
+    /// `gap_seeds`.
+    pub fn runs(&self, full: bool) -> Vec<(usize, usize, u64)> {
+        let mut v = Vec::new();
+        for si in 0..self.scenarios.len() {
+            let seeds = self.eval_seeds(si, full);
+            let gap = self.gap_seeds(si, full);
+            for ai in 0..self.agents.len() {
+                if self.runs_on(ai, si) {
+                    v.extend(seeds.iter().map(|&seed| (si, ai, seed)));
+                    if self.agents[ai].0.spec.is_learner() {
+                        v.extend(gap.iter().map(|&seed| (si, ai, seed)));
+                    }
+                }
+            }
+        }
+        v
+    }
+}
+
+/// How many features agent `ai` observes on `scenario`.
+fn obs_dim(
+    exp: &Experiment,
+    ai: usize,
+    si: Option<usize>,
+    scenario: &Scenario,
+    ctx: &crate::io::Ctx,
+) -> Result<usize, ConfigError> {
+    let agent = si.map_or_else(|| exp.agents[ai].0.clone(), |si| exp.agent_on(ai, si));
+    let env = agent.make_env(scenario).map_err(|e| {
+        ctx.invalid(
+            format!("agents[{ai}].file"),
+            &exp.agents[ai].1.file,
+            e.to_string(),
+        )
+    })?;
+    Ok(crate::env::Env::obs_names(&env).len())
+}
+
+/// Refuses overlapping or empty ranges of one family's splits (and a `--full` test range that
+/// would reach into another split).
+fn check_splits(
+    ctx: &crate::io::Ctx,
+    field: &str,
+    sp: &spec::Splits,
+    full: Option<&spec::FullSpec>,
+) -> Result<(), ConfigError> {
+    let full_test = spec::SeedRange {
+        count: full.map_or(sp.test.count, |f| f.seeds),
+        ..sp.test
+    };
+    let named = [
+        ("train", sp.train),
+        ("validation", sp.validation),
+        ("test", sp.test),
+        ("test (with --full)", full_test),
+    ];
+    for (name, r) in &named[..3] {
+        if r.count == 0 {
+            return Err(ctx.invalid(format!("{field}.{name}.count"), 0, "an empty split"));
+        }
+    }
+    for (i, (a, ra)) in named.iter().enumerate() {
+        for (b, rb) in &named[i + 1..] {
+            if b.starts_with(a) || a.starts_with("test") && b.starts_with("test") {
+                continue;
+            }
+            if ra.overlaps(rb) {
+                return Err(ctx.invalid(
+                    format!("{field}.{b}"),
+                    format!("{}..{}", rb.start, rb.end()),
+                    format!(
+                        "overlaps the {a} split {}..{}: splits must be disjoint",
+                        ra.start,
+                        ra.end()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Options of one experiment run.
@@ -237,20 +539,14 @@ pub fn run(
         &opts.out.join("experiment.yaml"),
         serde_yaml::to_string(&exp.spec)?.as_bytes(),
     )?;
-    let seeds = exp.seeds(opts.full);
     let agents = train_learners(exp, opts)?;
     let mut todo = Vec::new();
-    for (si, s) in exp.scenarios.iter().enumerate() {
-        for (ai, a) in agents[si].iter().enumerate() {
-            if !exp.runs_on(ai, si) {
-                continue;
-            }
-            for (k, &seed) in seeds.iter().enumerate() {
-                let file = run_file(&opts.out, s.name(), &a.name, seed);
-                if opts.force || !file.exists() {
-                    todo.push((si, ai, seed, k == 0));
-                }
-            }
+    for (si, ai, seed) in exp.runs(opts.full) {
+        let (s, a) = (&exp.scenarios[si], &agents[si][ai]);
+        let file = run_file(&opts.out, s.name(), &a.name, seed);
+        if opts.force || !file.exists() {
+            let first = exp.eval_seeds(si, opts.full)[0] == seed;
+            todo.push((si, ai, seed, first));
         }
     }
     let total = todo.len() as u64;
@@ -292,9 +588,22 @@ pub fn run(
                 Ok(())
             })
     })?;
-    plots::write_all(exp, &opts.out, &seeds)?;
-    report::write_all(exp, &opts.out, &seeds)?;
+    plots::write_all(exp, &opts.out, opts.full)?;
+    report::write_all(exp, &opts.out, opts.full)?;
     Ok(())
+}
+
+/// The seeds a learner trains and selects on under `role`: a family's train split, and its
+/// validation split for `best/` (the first `eval_episodes` of it).
+fn split_options(role: Role) -> TrainOptions {
+    match role {
+        Role::Split(sp) => TrainOptions {
+            train_seeds: Some(sp.train),
+            eval_seeds: Some(sp.validation.seeds()),
+            ..Default::default()
+        },
+        _ => TrainOptions::default(),
+    }
 }
 
 /// The step budget a training directory was started (or last resumed) with: `total_steps` of its
@@ -311,12 +620,26 @@ fn trained_for(run_dir: &Path) -> Option<u64> {
 /// to evaluate per scenario, learners pointing at their trained checkpoints.
 fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>, ExperimentError> {
     let dir = exp.path.parent().unwrap_or(Path::new("."));
-    let mut out = Vec::new();
+    let mut out: Vec<Vec<Agent>> = Vec::new();
     for (si, s) in exp.scenarios.iter().enumerate() {
         let mut row = Vec::new();
-        for (ai, (a, entry)) in exp.agents.iter().enumerate() {
+        for (ai, (_, entry)) in exp.agents.iter().enumerate() {
+            let a = &exp.agent_on(ai, si);
             if !a.spec.is_learner() || !exp.runs_on(ai, si) {
                 row.push(a.clone());
+                continue;
+            }
+            if let Role::Ood { trained_on, .. } = exp.roles[si] {
+                // Trained (earlier in this loop) on the family it came from.
+                let trained: &Agent = &out[trained_on][ai];
+                row.push(
+                    a.clone().with_checkpoint(
+                        trained
+                            .checkpoint
+                            .clone()
+                            .expect("a trained learner has a checkpoint"),
+                    ),
+                );
                 continue;
             }
             if let Some(ck) = &entry.checkpoint {
@@ -326,10 +649,16 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>
                 );
                 continue;
             }
+            // The scenario it trains on, and under which protocol.
+            let (ts, role) = match &exp.train_on[ai] {
+                Some(t) => (t, Role::Plain),
+                None => (s, exp.roles[si]),
+            };
             let run_dir = opts
                 .out
                 .join("train")
-                .join(format!("{}__{}", s.name(), a.name));
+                .join(format!("{}__{}", ts.name(), a.name));
+
             let steps = if opts.full {
                 entry.full_train_steps.or(entry.train_steps)
             } else {
@@ -372,17 +701,18 @@ fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>
                 eprintln!(
                     "training {} on {} ({} steps)",
                     a.name,
-                    s.name(),
+                    ts.name(),
                     steps.map_or("default".into(), |n| n.to_string())
                 );
                 a.train(
-                    s,
+                    ts,
                     &TrainOptions {
                         steps,
                         seed: 0,
                         out: run_dir.clone(),
                         resume,
                         progress: false,
+                        ..split_options(role)
                     },
                 )
                 .map_err(|source| ExperimentError::Train {

@@ -378,11 +378,12 @@ fn key_class(s: &Scenario) -> usize {
         .unwrap_or(0)
 }
 
-pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), ExperimentError> {
+pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), ExperimentError> {
     register_font();
     let dir = out.join("plots");
     crate::io::create_dir_all(&dir)?;
     for (si, s) in exp.scenarios.iter().enumerate() {
+        let seeds = &exp.eval_seeds(si, full);
         let k = key_class(s);
         let class = &s.sim.classes[k];
         let mut traces = Vec::new();

@@ -9,8 +9,12 @@ use crate::io::FileError;
 
 use super::plots::plot_files;
 use super::runs::{load_runs, metric};
-use super::{Experiment, ExperimentError};
+use super::{Experiment, ExperimentError, Role};
 use crate::evaluate::mean_ci;
+use crate::evaluate::stats::{
+    iqm_estimate, mean_estimate, paired_bootstrap_ci, percentile, probability_of_improvement_ci,
+    Estimate,
+};
 
 /// Metrics reported, with their column titles.
 const REPORTED: [(&str, &str); 7] = [
@@ -32,13 +36,254 @@ fn fmt_ci(xs: &[f64]) -> String {
     } else {
         4
     };
+    if m.ci95[0].is_nan() {
+        return format!("{:.*} [n/a]", digits, m.mean);
+    }
     format!(
         "{:.*} [{:.*}, {:.*}]",
         digits, m.mean, digits, m.ci95[0], digits, m.ci95[1]
     )
 }
 
-pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), ExperimentError> {
+/// Decimals for a figure of this size.
+fn digits(x: f64) -> usize {
+    if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 1.0 {
+        2
+    } else {
+        4
+    }
+}
+
+/// `point [lo, hi]`, or `point [n/a]` without an interval.
+fn fmt_est(e: &Estimate) -> String {
+    let d = digits(e.point);
+    match e.ci95 {
+        Some([lo, hi]) => format!("{:.*} [{:.*}, {:.*}]", d, e.point, d, lo, d, hi),
+        None => format!("{:.*} [n/a]", d, e.point),
+    }
+}
+
+/// Bootstrap repetitions of the split protocol's intervals.
+const REPS: usize = 2000;
+
+/// The tables of one scenario under the split protocol: per agent the mean and IQM of the return
+/// with stratified-bootstrap intervals, cost, lost revenue and SLO-violation minutes, and the
+/// probability of improvement over the reference; paired differences against the reference with
+/// the share of the reference -> `dp_oracle` gap closed; the generalisation gap of learners; the
+/// agents no other beats on both cost and SLO-violation minutes. Strata are the training runs
+/// (one per learner here); every table states n.
+fn write_split_tables(
+    md: &mut String,
+    exp: &Experiment,
+    out: &Path,
+    si: usize,
+    full: bool,
+) -> Result<(), ExperimentError> {
+    let s = &exp.scenarios[si];
+    let seeds = exp.eval_seeds(si, full);
+    let seed = crate::sim::rng::child_seed(0x5eed, s.name(), 0);
+    let reference = load_runs(out, s.name(), &exp.spec.reference, &seeds)?;
+    let col = |runs: &[super::runs::RunRecord], key: &str| -> Vec<f64> {
+        runs.iter().map(|r| metric(r, key)).collect()
+    };
+    let ref_return = col(&reference, "return");
+    let oracle = exp
+        .agents
+        .iter()
+        .position(|(a, _)| a.name == "dp_oracle")
+        .filter(|&ai| exp.runs_on(ai, si))
+        .map(|_| load_runs(out, s.name(), "dp_oracle", &seeds))
+        .transpose()?;
+    writeln!(
+        md,
+        "n = {} episodes per agent (1 training run per learner × {} draws; intervals: stratified \
+         bootstrap, {REPS} repetitions, 95 %). P(> {}) is the probability that the agent's return \
+         on a draw beats the reference's on a draw (rliable's probability of improvement).\n",
+        seeds.len(),
+        seeds.len(),
+        exp.spec.reference
+    )?;
+    writeln!(
+        md,
+        "| agent | n | return | IQM return | cost $ | lost revenue $ | SLO-violation min | P(> {}) |\n|---|---|---|---|---|---|---|---|",
+        exp.spec.reference
+    )?;
+    let mut paired = String::new();
+    let mut points = Vec::new();
+    for (ai, (a, _)) in exp.agents.iter().enumerate() {
+        if !exp.runs_on(ai, si) {
+            continue;
+        }
+        let runs = load_runs(out, s.name(), &a.name, &seeds)?;
+        let ret = col(&runs, "return");
+        let strata = std::slice::from_ref(&ret);
+        let est = |key: &str| mean_estimate(&[col(&runs, key)], REPS, seed);
+        let poi = probability_of_improvement_ci(
+            std::slice::from_ref(&ret),
+            std::slice::from_ref(&ref_return),
+            REPS,
+            seed,
+        );
+        let (cost, slo) = (est("cost"), est("slo_violation_minutes"));
+        points.push((a.name.clone(), cost.point, slo.point));
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            a.name,
+            ret.len(),
+            fmt_est(&mean_estimate(strata, REPS, seed)),
+            fmt_est(&iqm_estimate(strata, REPS, seed)),
+            fmt_est(&cost),
+            fmt_est(&est("revenue_lost")),
+            fmt_est(&slo),
+            if a.name == exp.spec.reference {
+                "-".into()
+            } else {
+                fmt_est(&poi)
+            }
+        )?;
+        if a.name == exp.spec.reference {
+            continue;
+        }
+        let diff = |key: &str| -> Estimate {
+            let d: Vec<f64> = runs
+                .iter()
+                .zip(&reference)
+                .map(|(x, y)| metric(x, key) - metric(y, key))
+                .collect();
+            paired_bootstrap_ci(&[d], REPS, seed)
+        };
+        let (dr, ds) = (diff("return"), diff("slo_violation_minutes"));
+        let closed = oracle.as_ref().map_or("-".to_string(), |o| {
+            let gap = mean(&col(o, "return")) - mean(&ref_return);
+            if gap > 0.0 {
+                format!("{:.0} %", 100.0 * dr.point / gap)
+            } else {
+                "n/a (no gap)".into()
+            }
+        });
+        writeln!(
+            paired,
+            "| {} | {} | {} | {} | {} | {closed} |",
+            a.name,
+            ret.len(),
+            fmt_est(&dr),
+            if dr.ci_above(0.0) { "yes" } else { "no" },
+            fmt_est(&ds),
+        )?;
+    }
+    writeln!(
+        md,
+        "\nPaired differences against `{}` on the same draws (positive Δ return = better; \
+         \"above 0\": the whole 95 % interval is; \"gap closed\": Δ return as a share of the \
+         {} -> dp_oracle gap):\n",
+        exp.spec.reference, exp.spec.reference
+    )?;
+    writeln!(
+        md,
+        "| agent | n | Δ return | above 0 | Δ SLO-violation min | gap closed |\n|---|---|---|---|---|---|"
+    )?;
+    md.push_str(&paired);
+    let front: Vec<&str> = points
+        .iter()
+        .filter(|(_, c, v)| {
+            !points
+                .iter()
+                .any(|(_, c2, v2)| c2 <= c && v2 <= v && (c2 < c || v2 < v))
+        })
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    writeln!(
+        md,
+        "\nNot dominated on (mean cost, mean SLO-violation minutes): {}.\n",
+        front.join(", ")
+    )?;
+    let gap_seeds = exp.gap_seeds(si, full);
+    if gap_seeds.is_empty() {
+        return Ok(());
+    }
+    let mut rows = String::new();
+    for (ai, (a, _)) in exp.agents.iter().enumerate() {
+        if !a.spec.is_learner() || !exp.runs_on(ai, si) {
+            continue;
+        }
+        let train = col(&load_runs(out, s.name(), &a.name, &gap_seeds)?, "return");
+        let test = col(&load_runs(out, s.name(), &a.name, &seeds)?, "return");
+        let gap = difference_of_means(&train, &test, REPS, seed);
+        writeln!(
+            rows,
+            "| {} | {} / {} | {} | {} | {} |",
+            a.name,
+            train.len(),
+            test.len(),
+            fmt_est(&mean_estimate(&[train], REPS, seed)),
+            fmt_est(&mean_estimate(&[test], REPS, seed)),
+            fmt_est(&gap)
+        )?;
+    }
+    if !rows.is_empty() {
+        writeln!(
+            md,
+            "Generalisation gap of the learners: return on training draws (seeds {}..={}) minus \
+             return on the test draws (bootstrap interval of the difference of means):\n",
+            gap_seeds[0],
+            gap_seeds[gap_seeds.len() - 1]
+        )?;
+        writeln!(
+            md,
+            "| agent | n train / test | training-draw return | test-draw return | gap |\n|---|---|---|---|---|"
+        )?;
+        md.push_str(&rows);
+        writeln!(md)?;
+    }
+    Ok(())
+}
+
+/// Mean of the non-NaN values.
+fn mean(xs: &[f64]) -> f64 {
+    crate::evaluate::stats::mean_ci(xs).mean
+}
+
+/// mean(x) − mean(y) of two independent samples, with a percentile-bootstrap interval (each
+/// resampled on its own); no interval when either has fewer than 2 values.
+fn difference_of_means(x: &[f64], y: &[f64], reps: usize, seed: u64) -> Estimate {
+    use rand::{Rng, SeedableRng};
+    let (x, y): (Vec<f64>, Vec<f64>) = (
+        x.iter().copied().filter(|v| !v.is_nan()).collect(),
+        y.iter().copied().filter(|v| !v.is_nan()).collect(),
+    );
+    let point = mean(&x) - mean(&y);
+    let n = x.len().min(y.len());
+    if n < 2 || reps == 0 {
+        return Estimate {
+            point,
+            ci95: None,
+            n,
+        };
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let mut boot = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let mx = (0..x.len())
+            .map(|_| x[rng.random_range(0..x.len())])
+            .sum::<f64>()
+            / x.len() as f64;
+        let my = (0..y.len())
+            .map(|_| y[rng.random_range(0..y.len())])
+            .sum::<f64>()
+            / y.len() as f64;
+        boot.push(mx - my);
+    }
+    Estimate {
+        point,
+        ci95: Some([percentile(&boot, 2.5), percentile(&boot, 97.5)]),
+        n,
+    }
+}
+
+pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), ExperimentError> {
     let mut runs_csv = csv::Writer::from_path(out.join("runs.csv.tmp"))?;
     let mut summary_csv = csv::Writer::from_path(out.join("summary.csv.tmp"))?;
     let mut md = String::new();
@@ -46,18 +291,24 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), Expe
     if !exp.spec.description.is_empty() {
         writeln!(md, "{}\n", exp.spec.description)?;
     }
-    writeln!(
-        md,
-        "Evaluation seeds {}..{} ({} episodes per agent and scenario; common random numbers across agents). \
-         Means with 95 % confidence intervals; paired differences are agent − {} on the same seeds.\n",
-        seeds.first().copied().unwrap_or(0),
-        seeds.last().copied().unwrap_or(0),
-        seeds.len(),
-        exp.spec.reference
-    )?;
+    if exp.spec.splits.is_none() {
+        let seeds = exp.eval_seeds(0, full);
+        writeln!(
+            md,
+            "Evaluation seeds {}..{} ({} episodes per agent and scenario; common random numbers across agents). \
+             Means with 95 % confidence intervals; paired differences are agent − {} on the same seeds.\n",
+            seeds.first().copied().unwrap_or(0),
+            seeds.last().copied().unwrap_or(0),
+            seeds.len(),
+            exp.spec.reference
+        )?;
+    } else {
+        write_protocol(&mut md, exp, full)?;
+    }
     summary_csv.write_record(["scenario", "agent", "metric", "mean", "ci_low", "ci_high"])?;
     let mut header_written = false;
     for (si, s) in exp.scenarios.iter().enumerate() {
+        let seeds = &exp.eval_seeds(si, full);
         let classes: Vec<String> = s.sim.classes.iter().map(|c| c.name.clone()).collect();
         let mut names: Vec<(String, String)> = REPORTED
             .iter()
@@ -78,6 +329,27 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), Expe
         writeln!(md, "## {}\n", s.name())?;
         if !s.spec.description.is_empty() {
             writeln!(md, "{}\n", s.spec.description)?;
+        }
+        // Under splits the plain tables below still fill runs.csv and summary.csv, but the
+        // report shows the split protocol's tables instead (`mark` is where they go).
+        let mark = md.len();
+        let mut split_md = String::new();
+        if exp.spec.splits.is_some() {
+            let what = match exp.roles[si] {
+                Role::Ood { trained_on, .. } => format!(
+                    "out-of-distribution set (learners and fitted forecasts from `{}`)",
+                    exp.scenarios[trained_on].name()
+                ),
+                _ => "test draws".to_string(),
+            };
+            writeln!(
+                split_md,
+                "{what}: seeds {}..={}, n = {} episodes per agent.\n",
+                seeds[0],
+                seeds[seeds.len() - 1],
+                seeds.len()
+            )?;
+            write_split_tables(&mut split_md, exp, out, si, full)?;
         }
         writeln!(
             md,
@@ -151,14 +423,11 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), Expe
         writeln!(md, "| agent | Δ return | Δ cost $ | Δ lost revenue $ | Δ SLO-violation min |\n|---|---|---|---|---|")?;
         md.push_str(&paired_rows);
         writeln!(md)?;
-        for (file, title) in plot_files(s.name()) {
-            if out.join("plots").join(format!("{file}.png")).exists() {
-                writeln!(
-                    md,
-                    "![{title}](plots/{file}.png) ([SVG](plots/{file}.svg))\n"
-                )?;
-            }
+        if exp.spec.splits.is_some() {
+            md.truncate(mark);
+            md.push_str(&split_md);
         }
+        write_plot_links(&mut md, out, s.name())?;
     }
     runs_csv
         .flush()
@@ -174,5 +443,103 @@ pub fn write_all(exp: &Experiment, out: &Path, seeds: &[u64]) -> Result<(), Expe
             .map_err(FileError::at(format!("renaming {} to", tmp.display()), &to))?;
     }
     crate::io::atomic_write(&out.join("report.md"), md.as_bytes())?;
+    Ok(())
+}
+
+/// Most training seeds whose instances are drawn to count the instances splits share.
+const SIGNATURE_CAP: u64 = 50_000;
+
+/// The protocol with splits: what each scenario is for, its seed ranges and how many of the
+/// evaluated instances were also drawn for training or validation (by the signature of the drawn
+/// parameters; 0 expected for a family, every one for a fixed scenario).
+fn write_protocol(md: &mut String, exp: &Experiment, full: bool) -> Result<(), ExperimentError> {
+    writeln!(
+        md,
+        "Protocol: learners train on each family's train draws and select `best/` on its \
+         validation draws; baselines are tuned, where tuned, on validation draws; every table \
+         below is on test draws or out-of-distribution sets that no choice looked at. Common \
+         random numbers across agents; n is stated per table; paired differences are agent − {} \
+         on the same draws.\n",
+        exp.spec.reference
+    )?;
+    writeln!(
+        md,
+        "| scenario | role | train seeds | validation seeds | evaluation seeds | evaluated instances also drawn in train | in validation |\n|---|---|---|---|---|---|---|"
+    )?;
+    let range = |r: &crate::sim::rng::SeedRange| format!("{}..{} ({})", r.start, r.end(), r.count);
+    for (si, s) in exp.scenarios.iter().enumerate() {
+        let eval = exp.eval_seeds(si, full);
+        let (role, splits) = match exp.roles[si] {
+            Role::Split(sp) => ("family".to_string(), Some(sp)),
+            Role::Ood { trained_on, .. } => (
+                format!("OOD (trained on {})", exp.scenarios[trained_on].name()),
+                match exp.roles[trained_on] {
+                    Role::Split(sp) => Some(sp),
+                    _ => None,
+                },
+            ),
+            Role::Plain => ("plain".to_string(), None),
+        };
+        let Some(sp) = splits else {
+            writeln!(
+                md,
+                "| {} | {role} | - | - | {} | - | - |",
+                s.name(),
+                eval.len()
+            )?;
+            continue;
+        };
+        let family = match exp.roles[si] {
+            Role::Ood { trained_on, .. } => &exp.scenarios[trained_on],
+            _ => s,
+        };
+        let signatures = |r: &crate::sim::rng::SeedRange| {
+            let n = r.count.min(SIGNATURE_CAP);
+            (r.start..r.start + n)
+                .map(|seed| family.instance_signature(seed))
+                .collect::<std::collections::HashSet<u64>>()
+        };
+        let (train, validation) = (signatures(&sp.train), signatures(&sp.validation));
+        let evaluated: Vec<u64> = eval
+            .iter()
+            .map(|&seed| s.instance_signature(seed))
+            .collect();
+        let shared = |set: &std::collections::HashSet<u64>| {
+            evaluated.iter().filter(|h| set.contains(h)).count()
+        };
+        let capped = if sp.train.count > SIGNATURE_CAP {
+            format!(" (first {SIGNATURE_CAP} drawn)")
+        } else {
+            String::new()
+        };
+        writeln!(
+            md,
+            "| {} | {role} | {}{capped} | {} | {}..={} ({}) | {} of {} | {} of {} |",
+            s.name(),
+            range(&sp.train),
+            range(&sp.validation),
+            eval[0],
+            eval[eval.len() - 1],
+            eval.len(),
+            shared(&train),
+            eval.len(),
+            shared(&validation),
+            eval.len()
+        )?;
+    }
+    writeln!(md)?;
+    Ok(())
+}
+
+/// Links to the plots of `scenario` that exist.
+fn write_plot_links(md: &mut String, out: &Path, scenario: &str) -> Result<(), ExperimentError> {
+    for (file, title) in plot_files(scenario) {
+        if out.join("plots").join(format!("{file}.png")).exists() {
+            writeln!(
+                md,
+                "![{title}](plots/{file}.png) ([SVG](plots/{file}.svg))\n"
+            )?;
+        }
+    }
     Ok(())
 }

@@ -20,7 +20,7 @@ use super::LearnError;
 use crate::env::{
     Action, AutoresetMode, Env, EnvError, EpisodeTally, ScalingEnv, StepInfo, VecEnv, VecStep,
 };
-use crate::sim::rng::child_seed;
+use crate::sim::rng::{child_seed, SeedRange};
 
 /// Where every training env stands: its episode number and the actions since that episode began.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +31,9 @@ pub struct EnvCursor {
     pub episodes: Vec<u64>,
     /// Actions of each env since its current episode began.
     pub actions: Vec<Vec<Action>>,
+    /// The seeds episodes are drawn from (a train split); `None`: the hashed seeds themselves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SeedRange>,
 }
 
 /// The envs as `Episodes::restore` put them back.
@@ -52,6 +55,15 @@ pub fn episode_seed(base: u64, env: usize, episode: u64) -> u64 {
     }
 }
 
+impl EnvCursor {
+    /// The seed env `env`'s current episode started from: `episode_seed`, mapped into the
+    /// split when there is one.
+    fn seed(&self, env: usize) -> u64 {
+        let h = episode_seed(self.base, env, self.episodes[env]);
+        self.split.map_or(h, |r| r.pick(h))
+    }
+}
+
 /// Training envs with individually seeded episodes (see the module docs).
 pub struct Episodes {
     venv: VecEnv<ScalingEnv>,
@@ -59,8 +71,9 @@ pub struct Episodes {
 }
 
 impl Episodes {
-    /// Wraps `venv` (`SameStep` autoreset); episode seeds derive from `base`.
-    pub fn new(venv: VecEnv<ScalingEnv>, base: u64) -> Episodes {
+    /// Wraps `venv` (`SameStep` autoreset); episode seeds derive from `base` and, with `split`,
+    /// are drawn from its seeds only (a benchmark's train split; its count must be positive).
+    pub fn new(venv: VecEnv<ScalingEnv>, base: u64, split: Option<SeedRange>) -> Episodes {
         assert_eq!(
             venv.mode(),
             AutoresetMode::SameStep,
@@ -73,6 +86,7 @@ impl Episodes {
                 base,
                 episodes: vec![0; n],
                 actions: vec![Vec::new(); n],
+                split,
             },
         }
     }
@@ -86,7 +100,19 @@ impl Episodes {
         let n = self.venv.num_envs();
         self.cursor.episodes = vec![0; n];
         self.cursor.actions = vec![Vec::new(); n];
-        self.venv.reset(Some(self.cursor.base))
+        let out = self.venv.reset(Some(self.cursor.base));
+        if self.cursor.split.is_none() {
+            return out;
+        }
+        // In a split every env starts again from its own seed picked in the split.
+        let (mut obs, mut infos) = out;
+        let dim = self.venv.obs_dim();
+        for i in 0..n {
+            let (o, info) = self.venv.env_mut(i).reset(Some(self.cursor.seed(i)));
+            obs[i * dim..(i + 1) * dim].copy_from_slice(&o);
+            infos[i] = info;
+        }
+        (obs, infos)
     }
 
     /// Steps every env like `VecEnv::step`; an env whose episode ended starts its next episode
@@ -102,7 +128,7 @@ impl Episodes {
             }
             self.cursor.actions[i].clear();
             self.cursor.episodes[i] += 1;
-            let seed = episode_seed(self.cursor.base, i, self.cursor.episodes[i]);
+            let seed = self.cursor.seed(i);
             let (obs, mut info) = self.venv.env_mut(i).reset(Some(seed));
             info.final_obs = step.infos[i].final_obs.take();
             info.final_info = step.infos[i].final_info.take();
@@ -131,14 +157,19 @@ impl Episodes {
                 cursor.episodes.len()
             )));
         }
+        if cursor.split != self.cursor.split {
+            return Err(mismatch(format!(
+                "train seeds: the checkpoint drew episodes from {:?}, this run from {:?}",
+                cursor.split, self.cursor.split
+            )));
+        }
         // Mark the VecEnv as seeded, then put each env back where it stood.
         self.venv.reset(Some(cursor.base));
         let mut obs = Vec::with_capacity(n * self.venv.obs_dim());
         let (mut infos, mut tallies) = (Vec::with_capacity(n), Vec::with_capacity(n));
         for i in 0..n {
             let env = self.venv.env_mut(i);
-            let (mut o, mut info) =
-                env.reset(Some(episode_seed(cursor.base, i, cursor.episodes[i])));
+            let (mut o, mut info) = env.reset(Some(cursor.seed(i)));
             let mut tally = EpisodeTally::default();
             for (k, a) in cursor.actions[i].iter().enumerate() {
                 let s = env.step(a)?;

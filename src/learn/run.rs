@@ -31,6 +31,7 @@ use super::tensorboard::Tensorboard;
 use super::LearnError;
 use crate::env::{EpisodeTally, StepInfo};
 use crate::io::{atomic_write, create_dir_all, FileError};
+use crate::sim::rng::SeedRange;
 
 /// What a run records about where it came from (in `run.json` and `agent.yaml`): the learner
 /// trains from a `MakeEnv` and never reads the agent or scenario files itself.
@@ -48,7 +49,7 @@ pub struct RunMeta {
 }
 
 /// How to run one training.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TrainOptions {
     /// Environment steps to train for (all envs together); `None`: the agent's `total_steps`.
     pub steps: Option<u64>,
@@ -60,6 +61,24 @@ pub struct TrainOptions {
     pub resume: bool,
     /// Show a progress bar on a terminal.
     pub progress: bool,
+    /// The seeds training episodes start from (a benchmark's train split): each episode's hashed
+    /// seed picks one of them. `None`: any seed (the hashed seed itself).
+    pub train_seeds: Option<SeedRange>,
+    /// Seeds for the periodic greedy evaluation that selects `best/` (a validation split; the
+    /// agent's `eval_episodes` first of them are used). `None`: the agent's
+    /// `eval_seed..eval_seed + eval_episodes`.
+    pub eval_seeds: Option<Vec<u64>>,
+}
+
+impl TrainOptions {
+    /// The evaluation seeds: the first `episodes` of `eval_seeds` when set, else
+    /// `eval_seed..eval_seed + episodes`.
+    pub fn eval_seeds_or(&self, eval_seed: u64, episodes: u64) -> Vec<u64> {
+        match &self.eval_seeds {
+            Some(v) => v.iter().copied().take(episodes as usize).collect(),
+            None => (eval_seed..eval_seed + episodes).collect(),
+        }
+    }
 }
 
 /// What a finished (or stopped) training did.

@@ -126,6 +126,29 @@ impl Scenario {
         self.draw(&mut stream(seed, DRAW_STREAM))
     }
 
+    /// The signature of the instance of seed `seed`: a hash of the values drawn (field names and
+    /// exact bits), so two seeds that give the same instance give the same signature. Draws only
+    /// the parameters (no validation), for counting the instances splits share. Every seed of a
+    /// fixed scenario gives the same signature: its instances are all one.
+    pub fn instance_signature(&self, seed: u64) -> u64 {
+        let params = match &self.family {
+            None => Vec::new(),
+            Some(f) => f.draw(&mut stream(seed, DRAW_STREAM)).params,
+        };
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut eat = |bytes: &[u8]| {
+            for b in bytes {
+                h ^= u64::from(*b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        for (name, v) in &params {
+            eat(name.as_bytes());
+            eat(&v.to_bits().to_le_bytes());
+        }
+        h
+    }
+
     /// The next instance drawn from `rng` (a fixed scenario: itself, drawing nothing).
     pub fn draw(&self, rng: &mut StreamRng) -> Result<Scenario, ConfigError> {
         match &self.family {

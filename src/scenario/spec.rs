@@ -320,7 +320,8 @@ pub struct PromotionSpec {
 pub struct TraceSpec {
     /// CSV file, relative to the scenario file.
     pub file: String,
-    /// Timestamp column (`YYYY-MM-DD HH:MM:SS`); rows are then placed by time and gaps are zero.
+    /// Timestamp column (`YYYY-MM-DD HH:MM:SS`); rows are then placed by time and gaps (absent
+    /// rows, or rows whose values are all empty) are zero.
     /// Default none: rows are consecutive, each `row_s` long.
     #[serde(default)]
     pub time_column: Option<String>,

@@ -143,6 +143,15 @@ pub(crate) fn load(
                 format!("line {line}: {e}"),
             )
         })?;
+        // With timestamps, a row whose values are all empty is a gap (no log covers it, as in
+        // the NASA trace's hourly file): the same as an absent row, zero traffic.
+        if time_col.is_some()
+            && value_cols
+                .iter()
+                .all(|&vc| rec.get(vc).unwrap_or("").is_empty())
+        {
+            continue;
+        }
         if let Some(tc) = time_col {
             let raw = rec.get(tc).unwrap_or("");
             let ts = parse_timestamp(raw).ok_or_else(|| {

@@ -50,10 +50,68 @@ pub fn child_seed(seed: u64, name: &str, index: u64) -> u64 {
     splitmix64(&mut state)
 }
 
+/// A range of root seeds, `start..start + count`: a benchmark split (train, validation, test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedRange {
+    pub start: u64,
+    pub count: u64,
+}
+
+impl SeedRange {
+    /// One past the last seed (saturating).
+    pub fn end(&self) -> u64 {
+        self.start.saturating_add(self.count)
+    }
+
+    /// The seeds, in order.
+    pub fn seeds(&self) -> Vec<u64> {
+        (self.start..self.end()).collect()
+    }
+
+    /// Whether the two ranges share a seed.
+    pub fn overlaps(&self, other: &SeedRange) -> bool {
+        self.count > 0 && other.count > 0 && self.start < other.end() && other.start < self.end()
+    }
+
+    /// The seed of this range that the (hashed, uniform) seed `h` picks: `start + h mod count`.
+    /// `count` must be positive. (The modulo bias is below count / 2^64.)
+    pub fn pick(&self, h: u64) -> u64 {
+        self.start + h % self.count
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rand::Rng;
+
+    #[test]
+    fn seed_ranges_overlap_and_pick_inside() {
+        let a = SeedRange {
+            start: 0,
+            count: 100,
+        };
+        let b = SeedRange {
+            start: 100,
+            count: 20,
+        };
+        assert!(!a.overlaps(&b) && !b.overlaps(&a));
+        let c = SeedRange {
+            start: 99,
+            count: 2,
+        };
+        assert!(a.overlaps(&c) && b.overlaps(&c));
+        assert!(!a.overlaps(&SeedRange {
+            start: 50,
+            count: 0
+        }));
+        for i in 0..1000 {
+            let s = b.pick(child_seed(7, "pick", i));
+            assert!((100..120).contains(&s), "{s}");
+        }
+        assert_eq!(b.seeds(), (100..120).collect::<Vec<_>>());
+    }
 
     #[test]
     fn streams_are_reproducible_and_distinct() {

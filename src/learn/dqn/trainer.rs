@@ -9,6 +9,7 @@ use tch::{Device, Kind, Reduction, Tensor};
 use super::network::{self, QNetwork};
 use super::DqnConfig;
 use crate::env::{Action, AutoresetMode, Env, EpisodeTally, Space, StepInfo, VecEnv};
+use crate::learn::episodes::Episodes;
 use crate::learn::eval::evaluate_batched;
 use crate::learn::obs_norm::ObsNorm;
 use crate::learn::replay::{Batch, NStep, ReplayBuffer};
@@ -229,7 +230,7 @@ pub fn train(
     let n = cfg.num_envs.max(1);
     let envs = (0..n).map(|_| make_env()).collect::<Result<Vec<_>, _>>()?;
     let n_act = n_actions(envs[0].action_space())?;
-    let mut venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
+    let venv = VecEnv::new(envs, AutoresetMode::SameStep)?;
     let dim = venv.obs_dim();
 
     let mut init = stream(options.seed, "dqn/init");
@@ -261,7 +262,7 @@ pub fn train(
     }
     let mut opt = tch::nn::Adam::default().build(&l.online.vs, cfg.learning_rate)?;
     let mut log = RunLog::open(meta, options, total, &state)?;
-    let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
+    let eval_seeds = options.eval_seeds_or(cfg.eval_seed, cfg.eval_episodes);
     let mut last_eval = None;
     let g0 = state.global_step;
     let mut next_eval = next_multiple(g0, cfg.eval_every);
@@ -273,13 +274,15 @@ pub fn train(
     let t0 = std::time::Instant::now();
     let (mut loss_sum, mut q_sum, mut updates) = (0.0, 0.0, 0u64);
 
-    // Resumed runs start fresh episodes (env streams are not checkpointed); pending n-step
-    // transitions of the interrupted episodes are dropped.
-    let (mut obs, mut infos) = venv.reset(Some(child_seed(
-        options.seed,
-        "dqn/reset",
-        state.global_step,
-    )));
+    // Every episode starts from its own seed (`Episodes`; in the train split when there is one).
+    // Resumed runs start fresh episodes; pending n-step transitions of the interrupted episodes
+    // are dropped.
+    let mut venv = Episodes::new(
+        venv,
+        child_seed(options.seed, "dqn/reset", state.global_step),
+        options.train_seeds,
+    );
+    let (mut obs, mut infos) = venv.reset();
     let mut nstep = vec![NStep::new(cfg.n_step, cfg.gamma); n];
     let mut tallies = vec![EpisodeTally::default(); n];
     let explore_steps = (cfg.exploration_fraction * total as f64).max(1.0);

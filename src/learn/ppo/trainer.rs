@@ -160,7 +160,7 @@ pub fn train(
         (state, norm) = restore().map_err(|e| LearnError::Resume(Box::new(e)))?;
     }
     let mut log = RunLog::open(meta, options, total, &state)?;
-    let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
+    let eval_seeds = options.eval_seeds_or(cfg.eval_seed, cfg.eval_episodes);
     let mut last_eval = None;
     let start_step = state.global_step;
     let t0 = std::time::Instant::now();
@@ -169,7 +169,7 @@ pub fn train(
     // actions yet after its first began with the last step (`next_done`).
     let (mut venv, mut obs, mut infos, mut tallies) = match state.envs.take() {
         Some(cursor) => {
-            let mut venv = Episodes::new(venv, cursor.base);
+            let mut venv = Episodes::new(venv, cursor.base, options.train_seeds);
             let r = venv
                 .restore(&cursor)
                 .map_err(|e| LearnError::Resume(Box::new(e)))?;
@@ -177,7 +177,7 @@ pub fn train(
         }
         None => {
             let base = child_seed(options.seed, "ppo/reset", state.global_step);
-            let mut venv = Episodes::new(venv, base);
+            let mut venv = Episodes::new(venv, base, options.train_seeds);
             let (obs, infos) = venv.reset();
             (venv, obs, infos, vec![EpisodeTally::default(); n])
         }

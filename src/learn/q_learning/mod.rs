@@ -119,7 +119,7 @@ pub fn train(
     // episodes.
     let (mut venv, mut obs, mut infos, mut tallies) = match state.envs.take() {
         Some(cursor) => {
-            let mut venv = Episodes::new(venv, cursor.base);
+            let mut venv = Episodes::new(venv, cursor.base, options.train_seeds);
             let r = venv
                 .restore(&cursor)
                 .map_err(|e| LearnError::Resume(Box::new(e)))?;
@@ -127,13 +127,13 @@ pub fn train(
         }
         None => {
             let base = child_seed(options.seed, "q_learning/reset", state.global_step);
-            let mut venv = Episodes::new(venv, base);
+            let mut venv = Episodes::new(venv, base, options.train_seeds);
             let (obs, infos) = venv.reset();
             (venv, obs, infos, vec![EpisodeTally::default(); n_envs])
         }
     };
     let dim = venv.venv().obs_dim();
-    let eval_seeds: Vec<u64> = (cfg.eval_seed..cfg.eval_seed + cfg.eval_episodes).collect();
+    let eval_seeds = options.eval_seeds_or(cfg.eval_seed, cfg.eval_episodes);
     let mut last_eval = None;
     let start_step = state.global_step;
     let t0 = std::time::Instant::now();
