@@ -398,8 +398,10 @@ fn fuzz(
         let stem = f.file_stem().expect("stem").to_string_lossy().into_owned();
         // Families and full-scale variants share their structure with the fixed scenario they
         // derive from and cost more to load (a family validates its corners and seeded draws):
-        // every 8th of their mutants is enough to cover their own fields.
-        let keep_every = if stem.ends_with("_family") || stem.ends_with("_full") {
+        // every 8th of their mutants is enough to cover their own fields. So for an experiment
+        // that loads families (each of its mutants loads them all again).
+        let costly = stem.ends_with("_family") || stem.ends_with("_full");
+        let keep_every = if costly || text.contains("_family.yaml") {
             8
         } else {
             1
