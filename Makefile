@@ -19,11 +19,13 @@ WHEEL_DIR = target/wheels
 
 .PHONY: holiday test lint bench python-test python-wheel python-bench
 
-# Main job: the holiday benchmark experiment (default budget), report in
-# results/holiday_benchmark/report.md with plots in results/holiday_benchmark/plots/.
-# `make holiday FULL=1` runs the full budget into results/holiday_benchmark_full/.
+# Main job: the holiday benchmark v2 (experiments/holiday_v2.yaml: three sales families with
+# train/validation/test splits and three out-of-distribution sets) at its default budget, report
+# in results/holiday_v2/report.md with plots in results/holiday_v2/plots/. `make holiday FULL=1`
+# runs the full protocol into results/holiday_v2_full/. The first benchmark (one fixed scenario
+# per sale) stays runnable: `shopgym experiment experiments/holiday_benchmark.yaml`.
 holiday:
-	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_benchmark.yaml $(if $(FULL),--out results/holiday_benchmark_full --full,--out results/holiday_benchmark)
+	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_v2.yaml $(if $(FULL),--out results/holiday_v2_full --full,--out results/holiday_v2)
 
 # The whole test suite: formatting, lints (without and with every feature), then every test (unit,
 # integration, CLI, examples, doc) with the deep agents' `tch` feature on.
