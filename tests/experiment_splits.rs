@@ -70,29 +70,30 @@ fn overlapping_splits_are_refused_naming_field_and_value() {
             "",
         ),
     ] {
-        let exp = setup(dir.path(), splits);
-        let o = shopgym()
-            .args(["experiment", "--check"])
-            .arg(&exp)
-            .output()
-            .expect("runs");
-        let err = String::from_utf8_lossy(&o.stderr);
-        assert!(!o.status.success(), "accepted:\n{splits}");
+        let (ok, err) = check(&setup(dir.path(), splits));
+        assert!(!ok, "accepted:\n{splits}");
         assert!(err.contains(field) && err.contains(value), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
     // A --full test range that reaches into the train split is refused too.
-    let exp = setup(
+    let (ok, err) = check(&setup(
         dir.path(),
         "splits:\n  train: { start: 100, count: 50 }\n  validation: { start: 50, count: 4 }\n  test: { start: 90, count: 3 }\nfull: { seeds: 20 }",
-    );
+    ));
+    assert!(!ok && err.contains("--full"), "{err}");
+}
+
+/// `shopgym experiment --check EXP`: whether it passed, and its stderr.
+fn check(exp: &Path) -> (bool, String) {
     let o = shopgym()
         .args(["experiment", "--check"])
-        .arg(&exp)
+        .arg(exp)
         .output()
         .expect("runs");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success() && err.contains("--full"), "{err}");
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]

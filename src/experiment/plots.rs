@@ -233,6 +233,19 @@ fn draw_latency<DB: DrawingBackend>(
 /// (agent, cost mean/ci, SLO minutes mean/ci)
 type Point = (String, f64, [f64; 2], f64, [f64; 2]);
 
+/// Which of the (cost, SLO-violation minutes) points no other point dominates (as low or lower
+/// on both, lower on one): the agents worth choosing between.
+pub fn non_dominated(points: &[(f64, f64)]) -> Vec<bool> {
+    points
+        .iter()
+        .map(|&(c, v)| {
+            !points
+                .iter()
+                .any(|&(c2, v2)| c2 <= c && v2 <= v && (c2 < c || v2 < v))
+        })
+        .collect()
+}
+
 fn draw_scatter<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -253,9 +266,18 @@ fn draw_scatter<DB: DrawingBackend>(
         .y_desc("SLO-violation minutes")
         .draw()
         .map_err(err)?;
+    let front = non_dominated(&pts.iter().map(|p| (p.1, p.3)).collect::<Vec<_>>());
     for (i, (name, x, xci, y, yci)) in pts.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
         let (x, y) = (*x, *y);
+        if front[i] {
+            c.draw_series(std::iter::once(Circle::new(
+                (x, y),
+                10,
+                BLACK.stroke_width(2),
+            )))
+            .map_err(err)?;
+        }
         c.draw_series(std::iter::once(PathElement::new(
             vec![(xci[0].max(0.0), y), (xci[1], y)],
             color.stroke_width(2),
@@ -429,14 +451,19 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                 continue;
             }
             let runs = load_runs(out, s.name(), &a.name, seeds)?;
-            let cost = mean_ci(&runs.iter().map(|r| metric(r, "cost")).collect::<Vec<_>>());
-            let slo = mean_ci(
-                &runs
-                    .iter()
-                    .map(|r| metric(r, "slo_violation_minutes"))
-                    .collect::<Vec<_>>(),
-            );
-            pts.push((a.name.clone(), cost.mean, cost.ci95, slo.mean, slo.ci95));
+            // One episode has no interval: its bars shrink to the point.
+            let mean_bar = |key: &str| {
+                let m = mean_ci(&runs.iter().map(|r| metric(r, key)).collect::<Vec<_>>());
+                let bar = if m.ci95[0].is_nan() {
+                    [m.mean; 2]
+                } else {
+                    m.ci95
+                };
+                (m.mean, bar)
+            };
+            let ((cost, cost_ci), (slo, slo_ci)) =
+                (mean_bar("cost"), mean_bar("slo_violation_minutes"));
+            pts.push((a.name.clone(), cost, cost_ci, slo, slo_ci));
         }
         let mut curves = Vec::new();
         for (a, _) in &exp.agents {
@@ -465,7 +492,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
             )?;
         }
         let title = format!(
-            "{}: cost vs SLO-violation minutes (mean, 95 % CI)",
+            "{}: cost vs SLO-violation minutes (mean, 95 % CI; ringed: not dominated)",
             s.name()
         );
         render(
@@ -477,4 +504,17 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::non_dominated;
+
+    #[test]
+    fn non_dominated_keeps_the_front_and_ties() {
+        // (1, 5) and (3, 1) trade cost for SLO minutes; (4, 4) is beaten by (3, 1) on both;
+        // (1, 6) is beaten by (1, 5) on one and tied on the other; equal points keep each other.
+        let pts = [(1.0, 5.0), (3.0, 1.0), (4.0, 4.0), (1.0, 6.0), (3.0, 1.0)];
+        assert_eq!(non_dominated(&pts), [true, true, false, false, true]);
+    }
 }

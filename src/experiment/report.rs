@@ -147,14 +147,8 @@ fn write_split_tables(
         if a.name == exp.spec.reference {
             continue;
         }
-        let diff = |key: &str| -> Estimate {
-            let d: Vec<f64> = runs
-                .iter()
-                .zip(&reference)
-                .map(|(x, y)| metric(x, key) - metric(y, key))
-                .collect();
-            paired_bootstrap_ci(&[d], REPS, seed)
-        };
+        let diff =
+            |key: &str| paired_bootstrap_ci(&[paired_diffs(&runs, &reference, key)], REPS, seed);
         let (dr, ds) = (diff("return"), diff("slo_violation_minutes"));
         let closed = oracle.as_ref().map_or("-".to_string(), |o| {
             let gap = mean(&col(o, "return")) - mean(&ref_return);
@@ -186,14 +180,12 @@ fn write_split_tables(
         "| agent | n | Δ return | above 0 | Δ SLO-violation min | gap closed |\n|---|---|---|---|---|---|"
     )?;
     md.push_str(&paired);
+    let keep = super::plots::non_dominated(&points.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>());
     let front: Vec<&str> = points
         .iter()
-        .filter(|(_, c, v)| {
-            !points
-                .iter()
-                .any(|(_, c2, v2)| c2 <= c && v2 <= v && (c2 < c || v2 < v))
-        })
-        .map(|(n, _, _)| n.as_str())
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| p.0.as_str())
         .collect();
     writeln!(
         md,
@@ -396,14 +388,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                 runs_csv.write_record(&row)?;
             }
             if a.name != exp.spec.reference {
-                let diff = |key: &str| -> String {
-                    let d: Vec<f64> = runs
-                        .iter()
-                        .zip(&reference)
-                        .map(|(x, y)| metric(x, key) - metric(y, key))
-                        .collect();
-                    fmt_ci(&d)
-                };
+                let diff = |key: &str| fmt_ci(&paired_diffs(&runs, &reference, key));
                 writeln!(
                     paired_rows,
                     "| {} | {} | {} | {} | {} |",
@@ -542,4 +527,16 @@ fn write_plot_links(md: &mut String, out: &Path, scenario: &str) -> Result<(), E
         }
     }
     Ok(())
+}
+
+/// `metric(run) − metric(reference run)` on each common seed, in seed order.
+fn paired_diffs(
+    runs: &[super::runs::RunRecord],
+    reference: &[super::runs::RunRecord],
+    key: &str,
+) -> Vec<f64> {
+    runs.iter()
+        .zip(reference)
+        .map(|(x, y)| metric(x, key) - metric(y, key))
+        .collect()
 }
