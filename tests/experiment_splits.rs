@@ -39,7 +39,7 @@ fn setup(dir: &Path, splits: &str) -> std::path::PathBuf {
     std::fs::write(dir.join("tiny_fixed.yaml"), scenario("tiny_fixed", false)).expect("write");
     let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents");
     let exp = format!(
-        "name: tiny\nscenarios: [ tiny_family.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n  - {{ file: {a}/q_learning.yaml, train_steps: 120 }}\n\
+        "name: tiny\nscenarios: [ tiny_family.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n  - {{ file: {a}/q_learning.yaml, train_steps: 120, training_runs: 2 }}\n\
          {splits}\nood:\n  - {{ file: tiny_fixed.yaml, trained_on: tiny_family, seeds: {{ start: 7000, count: 3 }} }}\n",
         a = agents.display()
     );
@@ -119,13 +119,18 @@ fn split_protocol_reports_n_intervals_overlap_and_generalisation_gap() {
         "out-of-distribution set (learners and fitted forecasts from `tiny_family`)",
         "| agent | n | return | IQM return |",
         "Generalisation gap of the learners",
-        "| q_learning | 3 / 3 |",
+        // Two training runs x 3 draws, pooled (stratified by run).
+        "| q_learning | 6 / 6 |",
+        "| q_learning | 6 | ",
         "Not dominated on (mean cost, mean SLO-violation minutes):",
     ] {
         assert!(report.contains(needle), "missing {needle:?} in:\n{report}");
     }
-    // The learner was trained once, on the family, and its training draws were evaluated.
+    // The learner was trained twice (seeds 0 and 1), on the family only, and both runs were
+    // evaluated on its training draws, its test draws and the OOD set.
     assert!(out.join("train/tiny_family__q_learning/final").is_dir());
+    assert!(out.join("train/tiny_family__q_learning.t1/final").is_dir());
+    assert!(!out.join("train/tiny_family__q_learning.t2").exists());
     assert!(!out.join("train/tiny_fixed__q_learning").exists());
     for seed in [0, 1, 2, 5000, 7000] {
         let scenario = if seed == 7000 {
@@ -133,9 +138,17 @@ fn split_protocol_reports_n_intervals_overlap_and_generalisation_gap() {
         } else {
             "tiny_family"
         };
-        let f = out.join(format!("runs/{scenario}__q_learning__{seed}.json"));
-        assert!(f.is_file(), "{}", f.display());
+        for name in ["q_learning", "q_learning.t1"] {
+            let f = out.join(format!("runs/{scenario}__{name}__{seed}.json"));
+            assert!(f.is_file(), "{}", f.display());
+        }
     }
+    // The two runs are different trainings, not one run reported twice.
+    let read = |n: &str| {
+        std::fs::read_to_string(out.join(format!("train/tiny_family__{n}/train.csv")))
+            .expect("train.csv")
+    };
+    assert_ne!(read("q_learning"), read("q_learning.t1"));
     assert!(!out.join("runs/tiny_family__threshold__0.json").exists());
 }
 

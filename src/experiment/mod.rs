@@ -390,18 +390,37 @@ impl Experiment {
         }
     }
 
-    /// Every run: (scenario, agent, seed) under the chosen budget; learners also on the
-    /// `gap_seeds`.
-    pub fn runs(&self, full: bool) -> Vec<(usize, usize, u64)> {
+    /// Training runs of agent `ai` under the chosen budget: `full_training_runs` (with
+    /// `--full`) or `training_runs` of a learner's entry, default 1; 1 for a baseline or a
+    /// learner run from a `checkpoint`.
+    pub fn training_runs(&self, ai: usize, full: bool) -> u64 {
+        let (a, e) = &self.agents[ai];
+        if !a.spec.is_learner() || e.checkpoint.is_some() {
+            return 1;
+        }
+        let n = if full {
+            e.full_training_runs.or(e.training_runs)
+        } else {
+            e.training_runs
+        };
+        n.unwrap_or(1).max(1)
+    }
+
+    /// Every run: (scenario, agent, training run, seed) under the chosen budget; learners also
+    /// on the `gap_seeds`.
+    pub fn runs(&self, full: bool) -> Vec<(usize, usize, u64, u64)> {
         let mut v = Vec::new();
         for si in 0..self.scenarios.len() {
             let seeds = self.eval_seeds(si, full);
             let gap = self.gap_seeds(si, full);
             for ai in 0..self.agents.len() {
-                if self.runs_on(ai, si) {
-                    v.extend(seeds.iter().map(|&seed| (si, ai, seed)));
+                if !self.runs_on(ai, si) {
+                    continue;
+                }
+                for k in 0..self.training_runs(ai, full) {
+                    v.extend(seeds.iter().map(|&seed| (si, ai, k, seed)));
                     if self.agents[ai].0.spec.is_learner() {
-                        v.extend(gap.iter().map(|&seed| (si, ai, seed)));
+                        v.extend(gap.iter().map(|&seed| (si, ai, k, seed)));
                     }
                 }
             }
@@ -541,12 +560,12 @@ pub fn run(
     )?;
     let agents = train_learners(exp, opts)?;
     let mut todo = Vec::new();
-    for (si, ai, seed) in exp.runs(opts.full) {
-        let (s, a) = (&exp.scenarios[si], &agents[si][ai]);
+    for (si, ai, k, seed) in exp.runs(opts.full) {
+        let (s, a) = (&exp.scenarios[si], &agents[si][ai][k as usize]);
         let file = run_file(&opts.out, s.name(), &a.name, seed);
         if opts.force || !file.exists() {
-            let first = exp.eval_seeds(si, opts.full)[0] == seed;
-            todo.push((si, ai, seed, first));
+            let first = k == 0 && exp.eval_seeds(si, opts.full)[0] == seed;
+            todo.push((si, ai, k as usize, seed, first));
         }
     }
     let total = todo.len() as u64;
@@ -555,10 +574,10 @@ pub fn run(
         .num_threads(opts.jobs.max(1))
         .build()?;
     pool.install(|| {
-        todo.par_iter()
-            .try_for_each(|&(si, ai, seed, traced)| -> Result<(), ExperimentError> {
+        todo.par_iter().try_for_each(
+            |&(si, ai, k, seed, traced)| -> Result<(), ExperimentError> {
                 let scenario = &exp.scenarios[si];
-                let agent = &agents[si][ai];
+                let agent = &agents[si][ai][k];
                 let mut trace = Vec::new();
                 let m: EpisodeMetrics =
                     run_one_traced(scenario, agent, seed, traced.then_some(&mut trace)).map_err(
@@ -586,7 +605,8 @@ pub fn run(
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_progress(n, total);
                 Ok(())
-            })
+            },
+        )
     })?;
     plots::write_all(exp, &opts.out, opts.full)?;
     report::write_all(exp, &opts.out, opts.full)?;
@@ -616,114 +636,133 @@ fn trained_for(run_dir: &Path) -> Option<u64> {
     })
 }
 
-/// Trains (or finds, or resumes) every learner on every scenario it runs on; returns the agents
-/// to evaluate per scenario, learners pointing at their trained checkpoints.
-fn train_learners(exp: &Experiment, opts: &RunOptions) -> Result<Vec<Vec<Agent>>, ExperimentError> {
+/// Trains (or finds, or resumes) every learner on every scenario it runs on; returns, per
+/// scenario and agent, the agents to evaluate: a baseline once, a learner once per training run
+/// (run `k` >= 1 is named `<agent>.t<k>`, trained from seed `k`), pointing at its checkpoint.
+fn train_learners(
+    exp: &Experiment,
+    opts: &RunOptions,
+) -> Result<Vec<Vec<Vec<Agent>>>, ExperimentError> {
     let dir = exp.path.parent().unwrap_or(Path::new("."));
-    let mut out: Vec<Vec<Agent>> = Vec::new();
+    let mut out: Vec<Vec<Vec<Agent>>> = Vec::new();
     for (si, s) in exp.scenarios.iter().enumerate() {
         let mut row = Vec::new();
         for (ai, (_, entry)) in exp.agents.iter().enumerate() {
             let a = &exp.agent_on(ai, si);
             if !a.spec.is_learner() || !exp.runs_on(ai, si) {
-                row.push(a.clone());
+                row.push(vec![a.clone()]);
                 continue;
             }
             if let Role::Ood { trained_on, .. } = exp.roles[si] {
                 // Trained (earlier in this loop) on the family it came from.
-                let trained: &Agent = &out[trained_on][ai];
-                row.push(
-                    a.clone().with_checkpoint(
-                        trained
-                            .checkpoint
-                            .clone()
-                            .expect("a trained learner has a checkpoint"),
-                    ),
-                );
+                let runs = out[trained_on][ai]
+                    .iter()
+                    .map(|t: &Agent| {
+                        let mut b = a.clone().with_checkpoint(
+                            t.checkpoint
+                                .clone()
+                                .expect("a trained learner has a checkpoint"),
+                        );
+                        b.name = t.name.clone();
+                        b
+                    })
+                    .collect();
+                row.push(runs);
                 continue;
             }
             if let Some(ck) = &entry.checkpoint {
-                row.push(
-                    a.clone()
-                        .with_checkpoint(dir.join(ck.replace("{scenario}", s.name()))),
-                );
+                row.push(vec![a
+                    .clone()
+                    .with_checkpoint(dir.join(ck.replace("{scenario}", s.name())))]);
                 continue;
             }
-            // The scenario it trains on, and under which protocol.
-            let (ts, role) = match &exp.train_on[ai] {
-                Some(t) => (t, Role::Plain),
-                None => (s, exp.roles[si]),
-            };
-            let run_dir = opts
-                .out
-                .join("train")
-                .join(format!("{}__{}", ts.name(), a.name));
-
-            let steps = if opts.full {
-                entry.full_train_steps.or(entry.train_steps)
-            } else {
-                entry.train_steps
-            };
-            // A training left by a run with another budget (e.g. the default budget, then
-            // `--full` into the same directory) must not be reused, nor the results it gave.
-            let wanted = steps.or(a.spec.total_steps());
-            if let (false, Some(had), Some(wanted)) = (opts.force, trained_for(&run_dir), wanted) {
-                if had != wanted {
-                    return Err(ExperimentError::Budget {
-                        dir: run_dir,
-                        had,
-                        wanted,
-                    });
-                }
-            }
-            if run_dir.exists() {
-                // A kill mid-checkpoint may have left a swap to finish.
-                crate::learn::run::recover_checkpoints(&run_dir).map_err(|e| {
-                    ExperimentError::Train {
-                        agent: a.name.clone(),
-                        scenario: s.name().to_string(),
-                        source: Box::new(e.into()),
-                    }
-                })?;
-            }
-            let finished = run_dir.join("final").join("state.json").is_file();
-            if opts.force || !finished {
-                let resume = !opts.force
-                    && run_dir
-                        .join("checkpoints")
-                        .join("latest")
-                        .join("state.json")
-                        .is_file();
-                if opts.force && run_dir.exists() {
-                    std::fs::remove_dir_all(&run_dir)
-                        .map_err(FileError::at("removing", &run_dir))?;
-                }
-                eprintln!(
-                    "training {} on {} ({} steps)",
-                    a.name,
-                    ts.name(),
-                    steps.map_or("default".into(), |n| n.to_string())
-                );
-                a.train(
-                    ts,
-                    &TrainOptions {
-                        steps,
-                        seed: 0,
-                        out: run_dir.clone(),
-                        resume,
-                        progress: false,
-                        ..split_options(role)
-                    },
-                )
-                .map_err(|source| ExperimentError::Train {
-                    agent: a.name.clone(),
-                    scenario: s.name().to_string(),
-                    source: Box::new(source),
-                })?;
-            }
-            row.push(a.clone().with_checkpoint(run_dir));
+            let runs = (0..exp.training_runs(ai, opts.full))
+                .map(|k| train_one(exp, opts, si, ai, k))
+                .collect::<Result<Vec<_>, _>>()?;
+            row.push(runs);
         }
         out.push(row);
     }
     Ok(out)
+}
+
+/// Training run `k` of learner `ai` for scenario `si` (trained, found finished, or resumed).
+fn train_one(
+    exp: &Experiment,
+    opts: &RunOptions,
+    si: usize,
+    ai: usize,
+    k: u64,
+) -> Result<Agent, ExperimentError> {
+    let (s, entry) = (&exp.scenarios[si], &exp.agents[ai].1);
+    let mut a = exp.agent_on(ai, si);
+    if k > 0 {
+        a.name = format!("{}.t{k}", a.name);
+    }
+    // The scenario it trains on, and under which protocol.
+    let (ts, role) = match &exp.train_on[ai] {
+        Some(t) => (t, Role::Plain),
+        None => (s, exp.roles[si]),
+    };
+    let run_dir = opts
+        .out
+        .join("train")
+        .join(format!("{}__{}", ts.name(), a.name));
+    let steps = if opts.full {
+        entry.full_train_steps.or(entry.train_steps)
+    } else {
+        entry.train_steps
+    };
+    // A training left by a run with another budget (e.g. the default budget, then
+    // `--full` into the same directory) must not be reused, nor the results it gave.
+    let wanted = steps.or(a.spec.total_steps());
+    if let (false, Some(had), Some(wanted)) = (opts.force, trained_for(&run_dir), wanted) {
+        if had != wanted {
+            return Err(ExperimentError::Budget {
+                dir: run_dir,
+                had,
+                wanted,
+            });
+        }
+    }
+    let failed = |source: crate::agents::AgentError| ExperimentError::Train {
+        agent: a.name.clone(),
+        scenario: ts.name().to_string(),
+        source: Box::new(source),
+    };
+    if run_dir.exists() {
+        // A kill mid-checkpoint may have left a swap to finish.
+        crate::learn::run::recover_checkpoints(&run_dir).map_err(|e| failed(e.into()))?;
+    }
+    let finished = run_dir.join("final").join("state.json").is_file();
+    if opts.force || !finished {
+        let resume = !opts.force
+            && run_dir
+                .join("checkpoints")
+                .join("latest")
+                .join("state.json")
+                .is_file();
+        if opts.force && run_dir.exists() {
+            std::fs::remove_dir_all(&run_dir).map_err(FileError::at("removing", &run_dir))?;
+        }
+        eprintln!(
+            "training {} on {} ({} steps)",
+            a.name,
+            ts.name(),
+            steps.map_or("default".into(), |n| n.to_string())
+        );
+        a.train(
+            ts,
+            &TrainOptions {
+                steps,
+                seed: k,
+                out: run_dir.clone(),
+                resume,
+                progress: false,
+                ..split_options(role)
+            },
+        )
+        .map_err(failed)?;
+    }
+    Ok(a.with_checkpoint(run_dir))
 }

@@ -98,10 +98,10 @@ fn write_split_tables(
         .transpose()?;
     writeln!(
         md,
-        "n = {} episodes per agent (1 training run per learner × {} draws; intervals: stratified \
-         bootstrap, {REPS} repetitions, 95 %). P(> {}) is the probability that the agent's return \
-         on a draw beats the reference's on a draw (rliable's probability of improvement).\n",
-        seeds.len(),
+        "{} draws per agent; a learner's n is its training runs × draws, its training runs the \
+         strata of the intervals (stratified bootstrap, {REPS} repetitions, 95 %). P(> {}) is the \
+         probability that the agent's return on a draw beats the reference's on a draw (rliable's \
+         probability of improvement).\n",
         seeds.len(),
         exp.spec.reference
     )?;
@@ -116,10 +116,13 @@ fn write_split_tables(
         if !exp.runs_on(ai, si) {
             continue;
         }
-        let runs = load_runs(out, s.name(), &a.name, &seeds)?;
-        let ret = col(&runs, "return");
-        let strata = std::slice::from_ref(&ret);
-        let est = |key: &str| mean_estimate(&[col(&runs, key)], REPS, seed);
+        // One stratum per training run.
+        let by_run = load_training_runs(exp, out, si, ai, &seeds, full)?;
+        let strata_of =
+            |key: &str| -> Vec<Vec<f64>> { by_run.iter().map(|r| col(r, key)).collect() };
+        let strata = &strata_of("return");
+        let ret: Vec<f64> = strata.concat();
+        let est = |key: &str| mean_estimate(&strata_of(key), REPS, seed);
         let poi = probability_of_improvement_ci(
             std::slice::from_ref(&ret),
             std::slice::from_ref(&ref_return),
@@ -147,8 +150,13 @@ fn write_split_tables(
         if a.name == exp.spec.reference {
             continue;
         }
-        let diff =
-            |key: &str| paired_bootstrap_ci(&[paired_diffs(&runs, &reference, key)], REPS, seed);
+        let diff = |key: &str| {
+            let d: Vec<Vec<f64>> = by_run
+                .iter()
+                .map(|r| paired_diffs(r, &reference, key))
+                .collect();
+            paired_bootstrap_ci(&d, REPS, seed)
+        };
         let (dr, ds) = (diff("return"), diff("slo_violation_minutes"));
         let closed = oracle.as_ref().map_or("-".to_string(), |o| {
             let gap = mean(&col(o, "return")) - mean(&ref_return);
@@ -201,8 +209,13 @@ fn write_split_tables(
         if !a.spec.is_learner() || !exp.runs_on(ai, si) {
             continue;
         }
-        let train = col(&load_runs(out, s.name(), &a.name, &gap_seeds)?, "return");
-        let test = col(&load_runs(out, s.name(), &a.name, &seeds)?, "return");
+        let pooled = |seeds: &[u64]| -> Result<Vec<f64>, ExperimentError> {
+            Ok(load_training_runs(exp, out, si, ai, seeds, full)?
+                .iter()
+                .flat_map(|r| col(r, "return"))
+                .collect())
+        };
+        let (train, test) = (pooled(&gap_seeds)?, pooled(&seeds)?);
         let gap = difference_of_means(&train, &test, REPS, seed);
         writeln!(
             rows,
@@ -538,5 +551,28 @@ fn paired_diffs(
     runs.iter()
         .zip(reference)
         .map(|(x, y)| metric(x, key) - metric(y, key))
+        .collect()
+}
+
+/// The stored runs of agent `ai` on scenario `si` and `seeds`, one list per training run (run
+/// `k` >= 1 is stored as `<agent>.t<k>`).
+fn load_training_runs(
+    exp: &Experiment,
+    out: &Path,
+    si: usize,
+    ai: usize,
+    seeds: &[u64],
+    full: bool,
+) -> Result<Vec<Vec<super::runs::RunRecord>>, ExperimentError> {
+    let name = &exp.agents[ai].0.name;
+    (0..exp.training_runs(ai, full))
+        .map(|k| {
+            let n = if k == 0 {
+                name.clone()
+            } else {
+                format!("{name}.t{k}")
+            };
+            load_runs(out, exp.scenarios[si].name(), &n, seeds)
+        })
         .collect()
 }

@@ -83,6 +83,13 @@ pub struct AgentEntry {
     /// Names of the scenarios this agent runs on. Default: all.
     #[serde(default)]
     pub scenarios: Option<Vec<String>>,
+    /// Training runs of a learner (seeds 0, 1, ...; run k >= 1 is reported as `<name>.t<k>` in
+    /// `runs/` and pooled with the others, stratified by run, in the report). Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_runs: Option<u64>,
+    /// Training runs with `--full`. Default: `training_runs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_training_runs: Option<u64>,
     /// The agent's name in the experiment. Default: the file's stem (two entries of one file
     /// need names of their own).
     #[serde(default, skip_serializing_if = "Option::is_none")]
