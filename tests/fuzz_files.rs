@@ -645,4 +645,20 @@ fn mutated_trace_csvs_fail_cleanly() {
         );
     }
     eprintln!("trace mutants: {}", cases.len());
+
+    // An empty value is an error unless the scenario says empty rows are gaps (`empty_is_gap`);
+    // then the row counts as absent, and a row with text in it is still refused.
+    std::fs::write(&csv, with_row(5, "2024-11-29 00:04:00,")).expect("w");
+    assert!(load_scenario(&scenario).is_err());
+    std::fs::write(
+        &scenario,
+        scenario_text.replace(
+            "value_column: count }",
+            "value_column: count, empty_is_gap: true }",
+        ),
+    )
+    .expect("w");
+    load_scenario(&scenario).expect("an empty row is a gap");
+    std::fs::write(&csv, with_row(5, "2024-11-29 00:04:00,ten")).expect("w");
+    assert!(load_scenario(&scenario).is_err());
 }

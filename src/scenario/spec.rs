@@ -321,7 +321,7 @@ pub struct TraceSpec {
     /// CSV file, relative to the scenario file.
     pub file: String,
     /// Timestamp column (`YYYY-MM-DD HH:MM:SS`); rows are then placed by time and gaps (absent
-    /// rows, or rows whose values are all empty) are zero.
+    /// rows, and with `empty_is_gap` rows whose values are all empty) are zero.
     /// Default none: rows are consecutive, each `row_s` long.
     #[serde(default)]
     pub time_column: Option<String>,
@@ -343,6 +343,11 @@ pub struct TraceSpec {
     /// Multiplier on the trace. Default 1.
     #[serde(default = "one")]
     pub factor: f64,
+    /// With a time column, a row whose values are all empty is a gap (e.g. the NASA trace's
+    /// hourly file leaves the hours no log covers empty). Default false: an empty value is an
+    /// error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_is_gap: bool,
 }
 
 fn default_row() -> f64 {

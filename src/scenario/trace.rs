@@ -143,12 +143,13 @@ pub(crate) fn load(
                 format!("line {line}: {e}"),
             )
         })?;
-        // With timestamps, a row whose values are all empty is a gap (no log covers it, as in
-        // the NASA trace's hourly file): the same as an absent row, zero traffic.
-        if time_col.is_some()
+        // With timestamps and `empty_is_gap`, a row whose values are all empty is a gap (no log
+        // covers it, as in the NASA trace's hourly file): the same as an absent row.
+        if spec.empty_is_gap
+            && time_col.is_some()
             && value_cols
                 .iter()
-                .all(|&vc| rec.get(vc).unwrap_or("").is_empty())
+                .all(|&vc| rec.get(vc).is_some_and(str::is_empty))
         {
             continue;
         }
