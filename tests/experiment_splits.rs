@@ -69,6 +69,11 @@ fn overlapping_splits_are_refused_naming_field_and_value() {
             "seeds_unused",
             "",
         ),
+        (
+            "splits:\n  train: { start: 0, count: 50 }\n  validation: { start: 50, count: 4 }\n  test: { start: 5000, count: 3 }\nfull: { seeds: 0 }",
+            "full.seeds",
+            "0",
+        ),
     ] {
         let (ok, err) = check(&setup(dir.path(), splits));
         assert!(!ok, "accepted:\n{splits}");

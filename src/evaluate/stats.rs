@@ -368,6 +368,42 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
+/// mean(x) − mean(y) of two independent samples, with a percentile-bootstrap interval (each
+/// resampled on its own); no interval when either has fewer than 2 values.
+pub fn difference_of_means(x: &[f64], y: &[f64], reps: usize, seed: u64) -> Estimate {
+    let (x, y): (Vec<f64>, Vec<f64>) = (
+        x.iter().copied().filter(|v| !v.is_nan()).collect(),
+        y.iter().copied().filter(|v| !v.is_nan()).collect(),
+    );
+    let point = mean_ci(&x).mean - mean_ci(&y).mean;
+    let n = x.len().min(y.len());
+    if n < 2 || reps == 0 {
+        return Estimate {
+            point,
+            ci95: None,
+            n,
+        };
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut boot = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let mx = (0..x.len())
+            .map(|_| x[rng.random_range(0..x.len())])
+            .sum::<f64>()
+            / x.len() as f64;
+        let my = (0..y.len())
+            .map(|_| y[rng.random_range(0..y.len())])
+            .sum::<f64>()
+            / y.len() as f64;
+        boot.push(mx - my);
+    }
+    Estimate {
+        point,
+        ci95: Some([percentile(&boot, 2.5), percentile(&boot, 97.5)]),
+        n,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rand_distr::{Distribution, Exp, Normal};
@@ -590,5 +626,17 @@ mod tests {
         let noisy = [vec![1.0, -1.2, 0.9, -1.1]];
         assert!(!paired_bootstrap_ci(&noisy, 1000, 11).ci_above(0.0));
         assert!(!paired_bootstrap_ci(&[vec![5.0]], 1000, 11).ci_above(0.0));
+    }
+
+    #[test]
+    fn difference_of_means_has_an_interval_only_with_replication() {
+        let d = difference_of_means(&[3.0, 4.0, 5.0], &[1.0, 2.0, 3.0], 500, 1);
+        assert!((d.point - 2.0).abs() < 1e-12);
+        let [lo, hi] = d.ci95.expect("3 values each");
+        assert!(
+            lo <= 2.0 && 2.0 <= hi && lo >= 0.0 && hi <= 4.0,
+            "{lo} {hi}"
+        );
+        assert_eq!(difference_of_means(&[3.0], &[1.0, 2.0], 500, 1).ci95, None);
     }
 }

@@ -94,6 +94,9 @@ impl Experiment {
             (Some(s), None) if s.count == 0 => {
                 return Err(ctx.invalid("seeds.count", 0, "no evaluation seeds"))
             }
+            _ if spec.full.as_ref().is_some_and(|f| f.seeds == 0) => {
+                return Err(ctx.invalid("full.seeds", 0, "no evaluation seeds under --full"))
+            }
             _ => {}
         }
         // A referenced file that cannot be read is this file's mistake (its field names it); a

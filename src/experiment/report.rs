@@ -12,8 +12,8 @@ use super::runs::{load_runs, metric};
 use super::{Experiment, ExperimentError, Role};
 use crate::evaluate::mean_ci;
 use crate::evaluate::stats::{
-    iqm_estimate, mean_estimate, paired_bootstrap_ci, percentile, probability_of_improvement_ci,
-    Estimate,
+    difference_of_means, iqm_estimate, mean_estimate, paired_bootstrap_ci,
+    probability_of_improvement_ci, Estimate,
 };
 
 /// Metrics reported, with their column titles.
@@ -159,7 +159,7 @@ fn write_split_tables(
         };
         let (dr, ds) = (diff("return"), diff("slo_violation_minutes"));
         let closed = oracle.as_ref().map_or("-".to_string(), |o| {
-            let gap = mean(&col(o, "return")) - mean(&ref_return);
+            let gap = mean_ci(&col(o, "return")).mean - mean_ci(&ref_return).mean;
             if gap > 0.0 {
                 format!("{:.0} %", 100.0 * dr.point / gap)
             } else {
@@ -244,48 +244,6 @@ fn write_split_tables(
         writeln!(md)?;
     }
     Ok(())
-}
-
-/// Mean of the non-NaN values.
-fn mean(xs: &[f64]) -> f64 {
-    crate::evaluate::stats::mean_ci(xs).mean
-}
-
-/// mean(x) − mean(y) of two independent samples, with a percentile-bootstrap interval (each
-/// resampled on its own); no interval when either has fewer than 2 values.
-fn difference_of_means(x: &[f64], y: &[f64], reps: usize, seed: u64) -> Estimate {
-    use rand::{Rng, SeedableRng};
-    let (x, y): (Vec<f64>, Vec<f64>) = (
-        x.iter().copied().filter(|v| !v.is_nan()).collect(),
-        y.iter().copied().filter(|v| !v.is_nan()).collect(),
-    );
-    let point = mean(&x) - mean(&y);
-    let n = x.len().min(y.len());
-    if n < 2 || reps == 0 {
-        return Estimate {
-            point,
-            ci95: None,
-            n,
-        };
-    }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut boot = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let mx = (0..x.len())
-            .map(|_| x[rng.random_range(0..x.len())])
-            .sum::<f64>()
-            / x.len() as f64;
-        let my = (0..y.len())
-            .map(|_| y[rng.random_range(0..y.len())])
-            .sum::<f64>()
-            / y.len() as f64;
-        boot.push(mx - my);
-    }
-    Estimate {
-        point,
-        ci95: Some([percentile(&boot, 2.5), percentile(&boot, 97.5)]),
-        n,
-    }
 }
 
 pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), ExperimentError> {

@@ -21,7 +21,7 @@ pub use family::Family;
 pub use spec::ScenarioSpec;
 
 use crate::io::ConfigError;
-use crate::sim::rng::{stream, StreamRng};
+use crate::sim::rng::{self, stream, StreamRng};
 use crate::sim::{Fidelity, SimConfig};
 
 /// The stream an episode's instance of a family is drawn from (`sim::rng`).
@@ -135,18 +135,10 @@ impl Scenario {
             None => Vec::new(),
             Some(f) => f.draw(&mut stream(seed, DRAW_STREAM)).params,
         };
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut eat = |bytes: &[u8]| {
-            for b in bytes {
-                h ^= u64::from(*b);
-                h = h.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-        };
-        for (name, v) in &params {
-            eat(name.as_bytes());
-            eat(&v.to_bits().to_le_bytes());
-        }
-        h
+        params.iter().fold(rng::FNV_OFFSET, |h, (name, v)| {
+            let h = rng::fnv1a_extend(h, name.as_bytes());
+            rng::fnv1a_extend(h, &v.to_bits().to_le_bytes())
+        })
     }
 
     /// The next instance drawn from `rng` (a fixed scenario: itself, drawing nothing).

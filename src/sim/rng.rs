@@ -24,8 +24,15 @@ fn splitmix64(state: &mut u64) -> u64 {
 
 /// FNV-1a 64-bit hash of a stream name (stable across platforms and Rust versions).
 fn fnv1a(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.as_bytes() {
+    fnv1a_extend(FNV_OFFSET, name.as_bytes())
+}
+
+/// The FNV-1a 64-bit hash of nothing: where `fnv1a_extend` starts.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64-bit state `h` after `bytes` (hashes of several pieces: feed them in turn).
+pub fn fnv1a_extend(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
