@@ -8,10 +8,14 @@
 //! announced end. Each is fitted by
 //! [`solve_standardised`](super::ridge::solve_standardised) on the change of `log(1 + count)`
 //! from the last interval to the target, so the penalty shrinks towards persistence, not towards
-//! a mean. Predictions are `exp(lag1 + x · beta) - 1`, floored at 0: a median, not a mean (a
+//! a mean. Predictions are `exp(lag1 + clamp(x · beta)) - 1`, floored at 0: a median, not a mean (a
 //! smearing correction for the mean, Duan 1983, inflated every forecast near a sale by up to
 //! 30 % on Singles' Day and doubled the MAE outside it). Direct (not recursive) forecasting keeps
-//! errors from compounding over the horizon.
+//! errors from compounding over the horizon. The predicted change is clamped to the range of the
+//! changes its regression was fitted on (`target_range`): a linear model extrapolates without
+//! bound from a history unlike any it was fitted on (on a microservices-family draw whose sale
+//! began three minutes before its announced start, the unclamped forecast six intervals ahead
+//! was 260 times the arrivals that came), and no fit row ever changed by more than that range.
 //!
 //! Features for class c at decision time `now` (counts of the intervals before `now` observed),
 //! for the target interval `[now + (h - 1) d, now + h d)`, named in [`feature_names`]:
@@ -25,7 +29,10 @@
 //!   over the announced `[start, start + duration)` with edges 60 s, 300 s and 900 s wide, and
 //!   `log(peak)` times three decays after the announced end (300 s, 1,800 s and 5,400 s), all at
 //!   the target;
-//!   and the 300 s window at the last observed interval (to tell a sale's level from the base).
+//!   and the 300 s window at the last observed interval (to tell a sale's level from the base);
+//! - how far the last log count rose above the level (the mean of the last 6), times the 300 s
+//!   window at the target: a sale that began before its announced start has already made part
+//!   of the change the window predicts.
 //!
 //! Hand-written: no crate fits a panel of episodes with announced regressors; the linear algebra
 //! is `nalgebra`'s, through the ridge module. The fitted model is a JSON file
@@ -37,7 +44,7 @@ use super::ridge::solve_standardised;
 use super::ForecastError;
 
 /// Format tag of the model file.
-pub const FORMAT: &str = "shopgym-direct-ridge/1";
+pub const FORMAT: &str = "shopgym-direct-ridge/2";
 
 /// Intervals averaged by the `level` feature.
 const LEVEL_WINDOW: usize = 6;
@@ -126,7 +133,7 @@ impl DirectRidgeConfig {
     }
 
     fn width(&self) -> usize {
-        self.lags + 3 + 8 + WINDOW_EDGES_S.len() + DECAYS_S.len() + 1
+        self.lags + 3 + 8 + WINDOW_EDGES_S.len() + DECAYS_S.len() + 2
     }
 }
 
@@ -145,6 +152,7 @@ pub fn feature_names(lags: usize) -> Vec<String> {
     v.extend(WINDOW_EDGES_S.map(|w| format!("sale_window_{w}s")));
     v.extend(DECAYS_S.map(|d| format!("sale_decay_{d}s")));
     v.push("last.sale_window_300s".to_string());
+    v.push("jump_x_sale_window_300s".to_string());
     v
 }
 
@@ -166,6 +174,9 @@ pub struct DirectRidgeModel {
     pub intercept: Vec<Vec<Vec<f64>>>,
     /// `coef[c][h - 1][regime][feature]`.
     pub coef: Vec<Vec<Vec<Vec<f64>>>>,
+    /// `target_range[c][h - 1][regime]`: the least and the greatest change of `log(1 + count)`
+    /// among the rows that regression was fitted on; predictions are clamped to it.
+    pub target_range: Vec<Vec<Vec<[f64; 2]>>>,
     /// Fit rows of each regime (first class, one interval ahead).
     pub rows: [usize; REGIMES],
 }
@@ -253,6 +264,11 @@ fn fill_features(
     out[j..j + 3].copy_from_slice(&win);
     out[j + 3..j + 6].copy_from_slice(&dec);
     out[j + 6] = if n > 0 { last_win } else { 0.0 };
+    // How far the last count already rose above the recent level, where an announced window
+    // lies ahead: a sale that began before its announced start has already made the change
+    // the window would otherwise predict.
+    let level = out[cfg.lags];
+    out[j + 7] = (out[0] - level).max(0.0) * win[1];
     regime
 }
 
@@ -287,10 +303,10 @@ pub fn fit(
         });
     }
     let k = cfg.width();
-    let (mut intercept, mut coef) = (vec![], vec![]);
+    let (mut intercept, mut coef, mut ranges) = (vec![], vec![], vec![]);
     let mut rows = [0; REGIMES];
     for c in 0..nc {
-        let (mut ic, mut cc) = (vec![], vec![]);
+        let (mut ic, mut cc, mut rc) = (vec![], vec![], vec![]);
         for h in 1..=cfg.horizon {
             // Per regime: rows and targets (the change in log count from the last interval).
             let mut x: [Vec<f64>; REGIMES] = Default::default();
@@ -326,6 +342,7 @@ pub fn fit(
             // A regime with too few rows of its own (a family without announced sales) takes
             // the coefficients fitted on every row.
             let mut fits = Vec::with_capacity(REGIMES);
+            let mut range = Vec::with_capacity(REGIMES);
             for r in 0..REGIMES {
                 let (xs, ys) = if y[r].len() >= 2 * k {
                     (x[r].clone(), y[r].clone())
@@ -333,15 +350,20 @@ pub fn fit(
                     (x.concat(), y.concat())
                 };
                 fits.push(solve_standardised(&xs, k, &ys, cfg.lambda, "direct_ridge")?);
+                range.push(ys.iter().fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], &v| {
+                    [lo.min(v), hi.max(v)]
+                }));
                 if c == 0 && h == 1 {
                     rows[r] = y[r].len();
                 }
             }
             ic.push(fits.iter().map(|f| f.1).collect::<Vec<_>>());
             cc.push(fits.into_iter().map(|f| f.0).collect::<Vec<_>>());
+            rc.push(range);
         }
         intercept.push(ic);
         coef.push(cc);
+        ranges.push(rc);
     }
     Ok(DirectRidgeModel {
         format: FORMAT.to_string(),
@@ -353,6 +375,7 @@ pub fn fit(
         features: feature_names(cfg.lags),
         intercept,
         coef,
+        target_range: ranges,
         rows,
     })
 }
@@ -392,6 +415,11 @@ impl DirectRidgeModel {
                     && v.iter()
                         .all(|r| r.len() == REGIMES && r.iter().all(|b| b.len() == k))
             })
+            && m.target_range.len() == nc
+            && m
+                .target_range
+                .iter()
+                .all(|v| v.len() == hz && v.iter().all(|r| r.len() == REGIMES))
             && m.features == feature_names(m.config.lags);
         if !shaped {
             return Err(ForecastError::invalid(
@@ -407,12 +435,26 @@ impl DirectRidgeModel {
             .flatten()
             .flatten()
             .chain(m.intercept.iter().flatten().flatten())
+            .chain(m.target_range.iter().flatten().flatten().flatten())
             .all(|v| v.is_finite());
         if !(finite && m.interval_s.is_finite() && m.interval_s > 0.0) {
             return Err(ForecastError::invalid(
                 "coef",
                 "non-finite",
                 "every coefficient and the interval must be finite",
+            ));
+        }
+        let ordered = m
+            .target_range
+            .iter()
+            .flatten()
+            .flatten()
+            .all(|[lo, hi]| lo <= hi);
+        if !ordered {
+            return Err(ForecastError::invalid(
+                "target_range",
+                "low above high",
+                "every range must be [least, greatest]",
             ));
         }
         Ok(m)
@@ -451,7 +493,8 @@ impl DirectRidgeModel {
                     self.interval_s,
                 );
                 let (b0, beta) = (self.intercept[c][hm - 1][r], &self.coef[c][hm - 1][r]);
-                let p = row[0] + b0 + dot(beta, &row);
+                let [lo, hi] = self.target_range[c][hm - 1][r];
+                let p = row[0] + (b0 + dot(beta, &row)).clamp(lo, hi);
                 out[(h - 1) * nc + c] = (p.min(50.0).exp() - 1.0).max(0.0);
             }
         }
@@ -524,12 +567,50 @@ mod tests {
         assert!(out[4 * 2] < 150.0, "unannounced: {}", out[4 * 2]);
     }
 
+    /// A history unlike every fit row (a 40-fold jump the fit episodes never had) cannot push
+    /// the forecast beyond the largest change seen in fitting: without the clamp, the lag
+    /// coefficients extrapolate the jump.
+    #[test]
+    fn forecasts_stay_within_the_changes_seen_in_fitting() {
+        let cfg = DirectRidgeConfig {
+            horizon: 5,
+            lags: 2,
+            lambda: 0.1,
+        };
+        let m = fit(&cfg, &episodes(8, 0), meta()).unwrap();
+        let mut history: Vec<Vec<f64>> = (0..10).map(|_| vec![100.0, 10.0]).collect();
+        history.push(vec![4000.0, 400.0]);
+        let mut out = vec![0.0; 5 * 2];
+        m.predict(&history, &[], 12.0, 5, &mut out);
+        for h in 1..=5 {
+            for c in 0..2 {
+                let [lo, hi] = m.target_range[c][h - 1][0];
+                let last = history[10][c];
+                let f = out[(h - 1) * 2 + c];
+                assert!(
+                    f <= (last + 1.0) * hi.exp() - 1.0 + 1e-6
+                        && f >= (last + 1.0) * lo.exp() - 1.0 - 1e-6,
+                    "h {h} class {c}: {f} outside [{lo}, {hi}] of {last}"
+                );
+            }
+        }
+        // The fit episodes' largest change is the x5 sale's: the range holds it and no more.
+        let hi = m.target_range[0][0].iter().map(|r| r[1]).fold(0.0, f64::max);
+        assert!(hi > 501f64.ln() - 101f64.ln() - 1e-9 && hi < 2.0, "{hi}");
+    }
+
     #[test]
     fn bad_files_are_refused() {
         let m = fit(&DirectRidgeConfig::default(), &episodes(8, 0), meta()).unwrap();
         let mut bad = m.clone();
         bad.coef[1][0].pop();
         assert!(DirectRidgeModel::from_json(&bad.to_json()).is_err());
+        let mut bad = m.clone();
+        bad.target_range[0][0][1] = [1.0, -1.0];
+        assert!(DirectRidgeModel::from_json(&bad.to_json())
+            .unwrap_err()
+            .to_string()
+            .contains("target_range"));
         let mut bad = m.clone();
         bad.format = "x".into();
         assert!(DirectRidgeModel::from_json(&bad.to_json())
