@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the Python package needs (python/requirements-dev.txt: maturin, pytest, numpy,
-# gymnasium, stable-baselines3, ray[rllib]) into the project venv `.venv/`:
+# gymnasium, stable-baselines3, ray[rllib], moviepy) into the project venv `.venv/`:
 #
 #     scripts/setup_python.sh          # run by `make python-test` (and so by `make test`)
 #

@@ -147,3 +147,46 @@ fn a_new_vec_env_reset_without_seed_gives_distinct_envs() {
     let d = venv.obs_dim();
     assert_ne!(s.obs[..d], s.obs[d..]);
 }
+
+/// Rendering a vector env: one frame per env, drawn as the single env draws it (env `i` of a
+/// vector env reset with seed `s` runs the episode of `child_seed(s, "env", i)`), through an
+/// episode end (the ended env shows its new episode).
+#[test]
+fn vec_env_renders_every_env_as_the_single_env_does() {
+    use shopgym::env::{Frame, RenderMode};
+    use shopgym::sim::rng::child_seed;
+
+    let mut venv = VecEnv::new(
+        vec![tiny_env(|_| {}), tiny_env(|_| {})],
+        AutoresetMode::SameStep,
+    )
+    .expect("vec env");
+    assert_eq!(venv.render(), vec![None, None]);
+    venv.set_render_mode(Some(RenderMode::Ansi));
+    let mut single = tiny_env(|_| {});
+    single.set_render_mode(Some(RenderMode::Ansi));
+    venv.reset(Some(9));
+    single.reset(Some(child_seed(9, "env", 1)));
+    let space = venv.single_action_space().clone();
+    let actions = random_actions(&space, 2, 25);
+    let n = single.sim().config().n_intervals() as usize;
+    for (k, a) in actions.iter().enumerate() {
+        venv.step(a).expect("steps");
+        if k + 1 == n {
+            // The episode ended: the vector env autoreset (reset(None)), so does the single one.
+            single.step(&a[1]).expect("last step");
+            single.reset(None);
+        } else {
+            single.step(&a[1]).expect("steps");
+        }
+        let frames = venv.render();
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[1], single.render(), "step {k}");
+        let Some(Frame::Ansi(text)) = &frames[1] else {
+            panic!("an ansi frame");
+        };
+        let step = (k + 1) % n;
+        assert!(text.contains(&format!("step {step}/{n}")), "{text}");
+    }
+    assert_ne!(venv.render()[0], venv.render()[1], "envs are seeded apart");
+}

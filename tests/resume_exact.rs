@@ -272,3 +272,55 @@ fn ppo_killed_at_random_points_and_resumed_equals_a_straight_run_with_adam_state
         ],
     );
 }
+
+/// A DQN agent small enough to train 1,200 steps in seconds, with what makes resuming hard: 3-step
+/// transitions pending at every checkpoint, a replay buffer that wraps, updates every 3 steps of 2
+/// envs (due between checkpoints) and loss averages that span checkpoints.
+#[cfg(feature = "tch")]
+const DQN_AGENT: &str = "agent: dqn
+hidden: [16, 16]
+dueling: true
+n_step: 3
+num_envs: 2
+total_steps: 1200
+buffer_size: 500
+learning_starts: 100
+batch_size: 16
+train_frequency: 3
+target_update_interval: 100
+reward_scale: 1.0e-2
+eval_every: 300
+eval_episodes: 1
+checkpoint_every: 50
+";
+
+#[cfg(feature = "tch")]
+const DQN_FILES: &[&str] = &[
+    "model.safetensors",
+    "target.safetensors",
+    "adam.safetensors",
+    "obs_norm.json",
+    "rng.json",
+    "loop.json",
+    "agent.yaml",
+];
+
+#[cfg(feature = "tch")]
+#[test]
+fn dqn_killed_or_stopped_and_resumed_equals_a_straight_run_with_adam_and_replay_state() {
+    let s = setup(DQN_AGENT);
+    let straight = s.root.join("straight");
+    wait_ok(train(&s, &straight, false));
+    let replay = |run: &Path| run.join("checkpoints/latest/replay.bin");
+    assert!(replay(&straight).is_file(), "no replay buffer saved");
+    for (name, signal, stops, seed) in [("killed", None, 4, 31), ("stopped", Some("-INT"), 2, 37)] {
+        let resumed = s.root.join(name);
+        let landed = interrupted_run(&s, &resumed, signal, stops, seed);
+        assert!(landed >= 1, "{name}: no stop landed mid-run");
+        assert_same_run(&straight, &resumed, DQN_FILES);
+        assert!(
+            same_file(&replay(&straight), &replay(&resumed)),
+            "{name}: checkpoints/latest/replay.bin differs"
+        );
+    }
+}

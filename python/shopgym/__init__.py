@@ -10,7 +10,7 @@ A scenario is a shipped name (``shopgym.shipped_scenarios()``) or a YAML file pa
 simulation, spaces, validation and seeding are the Rust crate's; see the README's Python section.
 """
 
-from ._shopgym import SCENARIO_DIR, scenario_yaml, shipped_scenarios
+from ._shopgym import SCENARIO_DIR, child_seed, scenario_yaml, shipped_scenarios
 from .env import ShopgymEnv, make
 from .registration import env_id, env_ids, register_envs
 from .vector import ShopgymVectorEnv, make_vec
@@ -21,6 +21,7 @@ __all__ = [
     "SCENARIO_DIR",
     "ShopgymEnv",
     "ShopgymVectorEnv",
+    "child_seed",
     "env_id",
     "env_ids",
     "make",

@@ -17,7 +17,6 @@ import numpy as np
 
 from . import _spaces
 from ._shopgym import RustEnv
-from .render import Renderer
 
 
 class ShopgymEnv(gym.Env):
@@ -32,7 +31,8 @@ class ShopgymEnv(gym.Env):
         zero_based_actions: shift the action space to start at 0 (for SB3 and RLlib).
         render_mode: ``None``, ``"ansi"`` (a text frame: pools, queues, latency against the SLO,
             cost so far) or ``"rgb_array"`` (an image of traffic and instances so far, for
-            ``gymnasium.wrappers.RecordVideo``); see ``shopgym.render``.
+            ``gymnasium.wrappers.RecordVideo``); both drawn by Rust (``shopgym::env::render``,
+            the same frames as ``ScalingEnv::render``).
         **env_options: override the scenario's ``env:`` section, e.g.
             ``action={"mode": "target"}`` (or ``action="target"``), ``forecast="oracle"``,
             ``reward={"cost_weight": 2.0, "scale": 1e-3}``, ``termination={"max_error_rate": 0.2}``.
@@ -51,12 +51,10 @@ class ShopgymEnv(gym.Env):
         render_mode: str | None = None,
         **env_options: Any,
     ) -> None:
-        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
-            raise ValueError(
-                f"render_mode {render_mode!r}: expected None, 'ansi' or 'rgb_array'"
-            )
-        self.render_mode = render_mode
         self._rust = RustEnv(str(scenario), _spaces.options_json(env_options), scale, fidelity)
+        # Rust validates the mode (ValueError naming it) and records the frames.
+        self._rust.set_render_mode(render_mode)
+        self.render_mode = render_mode
         meta = self._rust.meta()
         self.scenario_name: str = meta["scenario_name"]
         self.scenario_path: str = meta["scenario_path"]
@@ -74,11 +72,6 @@ class ShopgymEnv(gym.Env):
         )
         self._discrete = isinstance(self.action_space, gym.spaces.Discrete)
         self._mask: np.ndarray | None = None
-        self._renderer = (
-            Renderer(self.pool_names, self.class_names, self.n_intervals)
-            if render_mode is not None
-            else None
-        )
 
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
@@ -88,9 +81,6 @@ class ShopgymEnv(gym.Env):
             raise ValueError(f"shopgym takes no reset options, got {sorted(options)}")
         obs, info = self._rust.reset(seed)
         self._mask = info["action_mask"]
-        if self._renderer is not None:
-            self._renderer.reset()
-            self._renderer.record(info)
         return obs, info
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -100,8 +90,6 @@ class ShopgymEnv(gym.Env):
             rust_action = np.asarray(action, dtype=np.int64) + self._offset
         obs, reward, terminated, truncated, info = self._rust.step(rust_action)
         self._mask = info["action_mask"]
-        if self._renderer is not None:
-            self._renderer.record(info)
         return obs, reward, terminated, truncated, info
 
     def action_masks(self) -> np.ndarray:
@@ -114,11 +102,7 @@ class ShopgymEnv(gym.Env):
     def render(self) -> str | np.ndarray | None:
         """The current frame: text (``"ansi"``), an ``H x W x 3`` ``uint8`` image
         (``"rgb_array"``), or ``None`` without a render mode."""
-        if self._renderer is None:
-            return None
-        if self.render_mode == "ansi":
-            return self._renderer.ansi()
-        return self._renderer.rgb()
+        return self._rust.render()
 
 
 def make(scenario: str = "flash_sale", **kwargs: Any) -> ShopgymEnv:

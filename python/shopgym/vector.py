@@ -10,6 +10,10 @@ Gymnasium's ``SyncVectorEnv`` lays them out in that mode.
 
 Seeding: ``reset(seed=s)`` seeds env ``i`` with Rust's ``child_seed(s, "env", i)`` (a list of
 per-env seeds is not supported); ``reset()`` continues every env's streams.
+
+Rendering: with ``render_mode="ansi"`` or ``"rgb_array"``, ``render()`` returns a tuple of every
+env's current frame (what ``ShopgymEnv.render`` gives, drawn by the same Rust code), as
+Gymnasium's ``SyncVectorEnv`` does; an env that autoreset shows its new episode.
 """
 
 from __future__ import annotations
@@ -29,7 +33,11 @@ class ShopgymVectorEnv(VectorEnv):
     """``num_envs`` copies of one scenario's env (arguments as ``ShopgymEnv``), plus
     ``num_threads``: Rust threads stepping them (default: one per core)."""
 
-    metadata = {"autoreset_mode": AutoresetMode.SAME_STEP, "render_modes": []}
+    metadata = {
+        "autoreset_mode": AutoresetMode.SAME_STEP,
+        "render_modes": ["ansi", "rgb_array"],
+        "render_fps": 4,
+    }
 
     def __init__(
         self,
@@ -43,9 +51,6 @@ class ShopgymVectorEnv(VectorEnv):
         render_mode: str | None = None,
         **env_options: Any,
     ) -> None:
-        if render_mode is not None:
-            raise ValueError(f"render_mode {render_mode!r}: shopgym has no renderer")
-        self.render_mode = None
         self._rust = RustVecEnv(
             str(scenario),
             int(num_envs),
@@ -54,6 +59,9 @@ class ShopgymVectorEnv(VectorEnv):
             num_threads,
             fidelity,
         )
+        # Rust validates the mode (ValueError naming it) and records every env's frames.
+        self._rust.set_render_mode(render_mode)
+        self.render_mode = render_mode
         meta = self._rust.meta()
         self.scenario_name: str = meta["scenario_name"]
         self.obs_names: list[str] = meta["obs_names"]
@@ -115,8 +123,11 @@ class ShopgymVectorEnv(VectorEnv):
             raise RuntimeError("call reset first")
         return self._masks
 
-    def render(self) -> None:
-        return None
+    def render(self) -> tuple[str | np.ndarray, ...] | None:
+        """Every env's current frame (see the module docs), or ``None`` without a render mode."""
+        if self.render_mode is None:
+            return None
+        return tuple(self._rust.render())
 
 
 def make_vec(scenario: str = "flash_sale", num_envs: int = 1, **kwargs: Any) -> ShopgymVectorEnv:

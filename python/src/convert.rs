@@ -16,8 +16,8 @@
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
-use shopgym::env::{Action, Space, StepInfo};
+use pyo3::types::{PyDict, PyString};
+use shopgym::env::{Action, Frame, RenderMode, Space, StepInfo};
 
 /// A space as a dict: `{"kind": "discrete", "n", "start"}`, `{"kind": "multi_discrete", "nvec",
 /// "start"}` or `{"kind": "box", "low", "high", "shape"}` (float32 bounds).
@@ -93,6 +93,25 @@ pub fn obs_matrix<'py>(
     dim: usize,
 ) -> PyResult<Bound<'py, PyArray2<f32>>> {
     PyArray1::from_vec(py, flat).reshape([n, dim])
+}
+
+/// A render mode from Python: `None`, `"ansi"` or `"rgb_array"` (else `ValueError`).
+pub fn render_mode(mode: Option<&str>) -> PyResult<Option<RenderMode>> {
+    mode.map(str::parse::<RenderMode>)
+        .transpose()
+        .map_err(crate::errors::env_err)
+}
+
+/// A frame as Python shows it: a `str` (`ansi`), a uint8 array `[H, W, 3]` (`rgb_array`), or
+/// `None` without a render mode.
+pub fn frame<'py>(py: Python<'py>, frame: Option<Frame>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match frame {
+        None => py.None().into_bound(py),
+        Some(Frame::Ansi(text)) => PyString::new(py, &text).into_any(),
+        Some(Frame::Rgb(img)) => PyArray1::from_vec(py, img.pixels)
+            .reshape([img.height, img.width, 3])?
+            .into_any(),
+    })
 }
 
 /// `StepInfo` as the `info` dict described in the module docs.

@@ -127,6 +127,21 @@ impl RustEnv {
         Ok((PyArray1::from_vec(py, obs), convert::info_dict(py, &info)?))
     }
 
+    /// Sets what `render` draws: `"ansi"`, `"rgb_array"` or `None` (`shopgym::env::render`).
+    #[pyo3(signature = (mode=None))]
+    fn set_render_mode(&self, mode: Option<&str>) -> PyResult<()> {
+        let mode = convert::render_mode(mode)?;
+        lock(&self.env).set_render_mode(mode);
+        Ok(())
+    }
+
+    /// The current frame: a `str` (`"ansi"`), a uint8 array `[H, W, 3]` (`"rgb_array"`) or
+    /// `None` without a render mode.
+    fn render<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let frame = py.detach(|| lock(&self.env).render());
+        convert::frame(py, frame)
+    }
+
     /// One decision interval under `action` (an int, or an int64 array of one value per pool).
     fn step<'py>(&self, py: Python<'py>, action: &Bound<'py, PyAny>) -> PyResult<StepTuple<'py>> {
         let action = convert::action(&self.action_space, action)?;

@@ -8,7 +8,7 @@
 //! | `ConfigError::Io` (other) | `OSError` |
 //! | `ConfigError::Parse`, `ConfigError::Invalid` | `ValueError` |
 //! | `EnvError::NeedsReset` | `RuntimeError` (call `reset` first) |
-//! | `EnvError::InvalidAction`, `Vector`, `ConfigMismatch` | `ValueError` |
+//! | `EnvError::InvalidAction`, `Vector`, `ConfigMismatch`, `RenderMode` | `ValueError` |
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyRuntimeError, PyValueError};
 use pyo3::PyErr;

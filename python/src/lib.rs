@@ -35,12 +35,20 @@ fn scenario_yaml(name: &str) -> PyResult<&'static str> {
     })
 }
 
+/// The seed Rust derives for sub-run `index` named `name` of `seed`: `child_seed(s, "env", i)` is
+/// what env `i` of a vector env reset with `seed=s` gets, so a single env can run its episode.
+#[pyfunction]
+fn child_seed(seed: u64, name: &str, index: u64) -> u64 {
+    shopgym::sim::rng::child_seed(seed, name, index)
+}
+
 #[pymodule]
 fn _shopgym(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<env::RustEnv>()?;
     m.add_class::<vec_env::RustVecEnv>()?;
     m.add_function(wrap_pyfunction!(shipped_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_yaml, m)?)?;
+    m.add_function(wrap_pyfunction!(child_seed, m)?)?;
     m.add("SCENARIO_DIR", scenarios::SCENARIO_DIR)?;
     Ok(())
 }

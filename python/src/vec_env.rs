@@ -108,6 +108,20 @@ impl RustVecEnv {
         convert::space_dict(py, &self.action_space)
     }
 
+    /// Sets what `render` draws in every env: `"ansi"`, `"rgb_array"` or `None`.
+    #[pyo3(signature = (mode=None))]
+    fn set_render_mode(&self, mode: Option<&str>) -> PyResult<()> {
+        let mode = convert::render_mode(mode)?;
+        lock(&self.venv).set_render_mode(mode);
+        Ok(())
+    }
+
+    /// Every env's current frame (as `RustEnv.render`), in env order.
+    fn render<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let frames = py.detach(|| lock(&self.venv).render());
+        frames.into_iter().map(|f| convert::frame(py, f)).collect()
+    }
+
     /// Resets every env; returns `(obs [n, dim], infos)`.
     #[pyo3(signature = (seed=None))]
     fn reset<'py>(

@@ -28,4 +28,7 @@ pub enum EnvError {
          queue limits)"
     )]
     Overloaded { in_system: u64, t_s: f64 },
+    /// A render mode other than `ansi` and `rgb_array` (`env::render`).
+    #[error("render_mode {0:?}: expected \"ansi\" or \"rgb_array\"")]
+    RenderMode(String),
 }

@@ -9,6 +9,9 @@
 //! at the scenario's horizon and `terminated` by the optional failure condition (`env.termination`);
 //! after either, `step` refuses until the next `reset`.
 //!
+//! Rendering: `set_render_mode(Some(mode))` makes the env record every reset and step; `render`
+//! then draws the episode so far (`env::render`).
+//!
 //! On a scenario family, each `reset` first draws the episode's instance (`Scenario::draw`):
 //! `reset(Some(s))` from the stream `scenario` of `s`, `reset(None)` from that stream continued.
 //! The simulator then runs that instance with the same streams as ever, so the instance and the
@@ -22,6 +25,7 @@ use super::error::EnvError;
 use super::forecast::{self, ArrivalForecaster};
 use super::info::{ArrivalForecast, RewardTerms, StepInfo};
 use super::observation::{Moment, ObsLayout};
+use super::render::{Frame, RenderMode, Renderer};
 use super::space::Action;
 use super::space::Space;
 use super::{Env, Step};
@@ -61,6 +65,8 @@ pub struct ScalingEnv {
     calendar: Vec<Announcement>,
     /// The running instance's drawn values.
     params: Vec<(String, f64)>,
+    /// Records frames when a render mode is set (`set_render_mode`).
+    renderer: Option<Renderer>,
 }
 
 impl ScalingEnv {
@@ -103,6 +109,7 @@ impl ScalingEnv {
             draw_rng: stream(0, DRAW_STREAM),
             calendar: scenario.calendar.clone(),
             params: scenario.params.clone(),
+            renderer: None,
         })
     }
 
@@ -158,6 +165,22 @@ impl ScalingEnv {
         &self.params
     }
 
+    /// Sets what `render` draws (`None`: nothing, the default); the history so far starts anew
+    /// (the next reset fills it).
+    pub fn set_render_mode(&mut self, mode: Option<RenderMode>) {
+        self.renderer = mode.map(|m| Renderer::new(m, self.sim.config()));
+    }
+
+    /// The render mode `set_render_mode` set.
+    pub fn render_mode(&self) -> Option<RenderMode> {
+        self.renderer.as_ref().map(Renderer::mode)
+    }
+
+    /// The current frame of the episode (`env::render`); `None` without a render mode.
+    pub fn render(&self) -> Option<Frame> {
+        self.renderer.as_ref().map(Renderer::frame)
+    }
+
     /// Name of the forecaster feeding the observation.
     pub fn forecaster_name(&self) -> &str {
         self.forecaster.name()
@@ -197,6 +220,12 @@ impl ScalingEnv {
         self.bad_streak = 0;
         let (obs, mut info) = self.observe(None);
         info.scenario_params = self.params.clone();
+        // A new history, for this episode's instance (a family's may last longer).
+        if let Some(mode) = self.render_mode() {
+            let mut r = Renderer::new(mode, self.sim.config());
+            r.record(&info);
+            self.renderer = Some(r);
+        }
         (obs, info)
     }
 
@@ -344,6 +373,9 @@ impl Env for ScalingEnv {
         info.scaling = scaling;
         info.reward_terms = terms;
         info.slo_violations = violations;
+        if let Some(r) = &mut self.renderer {
+            r.record(&info);
+        }
         Ok(Step {
             obs,
             reward: terms.total(),

@@ -15,14 +15,18 @@
 //! - `NextStep`: the step that ends an episode returns its last observation; the next `step` call
 //!   resets that env (its action is ignored) and returns the first observation with reward 0 and
 //!   both flags false.
+//!
+//! Rendering (`VecEnv<ScalingEnv>`): `set_render_mode` sets every env's, `render` gives every
+//! env's current frame in env order (`env::render`); an env that autoreset shows its new episode.
 
 use rayon::prelude::*;
 
 use super::error::EnvError;
 use super::info::StepInfo;
+use super::render::{Frame, RenderMode};
 use super::space::Action;
 use super::space::Space;
-use super::{Env, Step};
+use super::{Env, ScalingEnv, Step};
 use crate::sim::rng::child_seed;
 
 /// When an ended sub-env is reset (see the module docs).
@@ -183,6 +187,20 @@ impl<E: Env> VecEnv<E> {
             out.infos.push(s.info);
         }
         Ok(out)
+    }
+}
+
+impl VecEnv<ScalingEnv> {
+    /// Sets what `render` draws in every env (`ScalingEnv::set_render_mode`).
+    pub fn set_render_mode(&mut self, mode: Option<RenderMode>) {
+        for env in &mut self.envs {
+            env.set_render_mode(mode);
+        }
+    }
+
+    /// Every env's current frame, in env order (`None`s without a render mode).
+    pub fn render(&self) -> Vec<Option<Frame>> {
+        self.envs.iter().map(ScalingEnv::render).collect()
     }
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::LearnError;
 use crate::env::{
-    Action, AutoresetMode, Env, EnvError, EpisodeTally, ScalingEnv, StepInfo, VecEnv, VecStep,
+    Action, AutoresetMode, Env, EnvError, EpisodeTally, ScalingEnv, Step, StepInfo, VecEnv, VecStep,
 };
 use crate::sim::rng::{child_seed, SeedRange};
 
@@ -43,6 +43,17 @@ pub struct Restored {
     pub infos: Vec<StepInfo>,
     /// Each env's running tally of its current episode.
     pub tallies: Vec<EpisodeTally>,
+}
+
+/// One step that `Episodes::restore_with` re-simulated.
+pub struct Replayed<'a> {
+    /// The env it was in.
+    pub env: usize,
+    /// The observation before it.
+    pub obs: &'a [f32],
+    pub action: &'a Action,
+    /// What it returned (never the end of the episode).
+    pub step: &'a Step,
 }
 
 /// The seed episode `episode` of env `env` starts from.
@@ -146,6 +157,17 @@ impl Episodes {
     /// Brings every env back to `cursor` by re-simulating its current episode; returns the
     /// observations, infos and running episode tallies at that point.
     pub fn restore(&mut self, cursor: &EnvCursor) -> Result<Restored, LearnError> {
+        self.restore_with(cursor, |_| {})
+    }
+
+    /// `restore`, showing `on_step` every re-simulated step, env by env in order, so a learner
+    /// can rebuild what it derives from the running episodes (DQN: its pending n-step
+    /// transitions) instead of checkpointing it.
+    pub fn restore_with(
+        &mut self,
+        cursor: &EnvCursor,
+        mut on_step: impl FnMut(Replayed<'_>),
+    ) -> Result<Restored, LearnError> {
         let n = self.venv.num_envs();
         let mismatch = |message: String| LearnError::Mismatch {
             path: "state.json".into(),
@@ -181,6 +203,12 @@ impl Episodes {
                     )));
                 }
                 tally.add(s.reward, &s.info);
+                on_step(Replayed {
+                    env: i,
+                    obs: &o,
+                    action: a,
+                    step: &s,
+                });
                 (o, info) = (s.obs, s.info);
             }
             obs.extend_from_slice(&o);

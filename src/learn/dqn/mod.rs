@@ -8,9 +8,17 @@
 //!
 //! `config` is always compiled (agent files parse and validate without libtorch); the network
 //! and the training loop (`trainer`) need the `tch` feature. Checkpoint files:
-//! `model.safetensors`, `target.safetensors`, `obs_norm.json`, `rng.json`, `agent.yaml`,
-//! `state.json`, and in `checkpoints/latest/` also `replay.bin` (so `--resume` continues with the
-//! experience it had; the Adam moments restart, as for PPO: tch has no optimizer state API).
+//! `model.safetensors`, `target.safetensors`, `adam.safetensors` (the optimiser's moments and
+//! step count: `nn::Adam`), `obs_norm.json`, `rng.json`, `loop.json` (when the next update is due
+//! and the loss sums since the last log row), `agent.yaml`, `state.json` (with the training envs'
+//! `learn::episodes` cursor), and in `checkpoints/latest/` also `replay.bin`.
+//!
+//! Resume is exact: a run stopped (Ctrl-C) or killed after a checkpoint and continued with
+//! `--resume` ends with the same weights, optimiser state, replay buffer, `train.csv` rows and
+//! TensorBoard scalars as a straight run (`tests/resume_exact.rs`). The envs are re-simulated to
+//! where the checkpoint left them (`Episodes::restore_with`), which also rebuilds the pending
+//! n-step transitions of their running episodes; the logs are cut back to the checkpoint
+//! (`learn::run`).
 //!
 //! Randomness: exploration, minibatch sampling and weight initialisation draw from the named
 //! streams `dqn/explore`, `dqn/replay` and `dqn/init`; libtorch's global generator is not used, so
@@ -20,6 +28,8 @@
 //! bootstrapped.
 
 pub mod config;
+#[cfg(feature = "tch")]
+mod learner;
 #[cfg(feature = "tch")]
 pub mod network;
 #[cfg(feature = "tch")]

@@ -3,23 +3,22 @@
 use std::path::Path;
 
 use rand::Rng;
-use tch::nn::OptimizerConfig;
-use tch::{Device, Kind, Reduction, Tensor};
+use tch::{Device, Tensor};
 
-use super::network::{self, QNetwork};
+use super::learner::{Learner, LoopState};
+use super::network::QNetwork;
 use super::DqnConfig;
 use crate::env::{Action, AutoresetMode, Env, EpisodeTally, Space, StepInfo, VecEnv};
-use crate::learn::episodes::Episodes;
+use crate::learn::episodes::{Episodes, Replayed};
 use crate::learn::eval::evaluate_batched;
 use crate::learn::obs_norm::ObsNorm;
-use crate::learn::replay::{Batch, NStep, ReplayBuffer};
+use crate::learn::replay::{NStep, ReplayBuffer};
 use crate::learn::run::{
-    finish_run, record_step, save_agent, RunLog, RunMeta, Slot, TrainOptions, TrainState,
-    TrainSummary,
+    finish_run, record_step, RunLog, RunMeta, Slot, TrainOptions, TrainState, TrainSummary,
 };
-use crate::learn::{load_json, mask_tensor, LearnError, MakeEnv};
+use crate::learn::{mask_tensor, LearnError, MakeEnv};
 use crate::policy::Policy;
-use crate::sim::rng::{child_seed, stream, StreamRng};
+use crate::sim::rng::{child_seed, stream};
 
 /// Number of actions of a `Discrete` action space.
 fn n_actions(space: &Space) -> Result<i64, LearnError> {
@@ -94,116 +93,8 @@ pub fn load_policy(dir: &Path, cfg: &DqnConfig, env: &dyn Env) -> Result<DqnPoli
     Ok(DqnPolicy { net, norm })
 }
 
-/// Positions of the two ChaCha streams, saved so `--resume` continues them.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct RngState {
-    explore: String,
-    replay: String,
-}
-
-/// Everything a checkpoint holds besides the counters.
-struct Learner {
-    online: QNetwork,
-    target: QNetwork,
-    norm: ObsNorm,
-    buffer: ReplayBuffer,
-    explore: StreamRng,
-    sampler: StreamRng,
-}
-
-impl Learner {
-    /// Writes a checkpoint to `dir`; the replay buffer only into `checkpoints/latest/`.
-    fn save(&self, dir: &Path, meta: &RunMeta, state: &TrainState) -> Result<(), LearnError> {
-        crate::nn::save_var_store(&self.online.vs, &dir.join("model.safetensors"))?;
-        crate::nn::save_var_store(&self.target.vs, &dir.join("target.safetensors"))?;
-        self.norm.save(&dir.join("obs_norm.json"))?;
-        let r = RngState {
-            explore: self.explore.get_word_pos().to_string(),
-            replay: self.sampler.get_word_pos().to_string(),
-        };
-        crate::io::atomic_write(&dir.join("rng.json"), &serde_json::to_vec(&r)?)?;
-        if crate::learn::run::is_latest(dir) {
-            self.buffer.save(&dir.join("replay.bin"))?;
-        }
-        save_agent(dir, meta)?;
-        state.save(dir)
-    }
-
-    /// Restores a checkpoint written by `save` into this (freshly built) learner.
-    fn restore(&mut self, dir: &Path, cfg: &DqnConfig) -> Result<TrainState, LearnError> {
-        let state = TrainState::load(dir)?;
-        crate::nn::load_var_store(&mut self.online.vs, &dir.join("model.safetensors"))?;
-        crate::nn::load_var_store(&mut self.target.vs, &dir.join("target.safetensors"))?;
-        self.norm = ObsNorm::load(&dir.join("obs_norm.json"))?;
-        let p = dir.join("rng.json");
-        let r: RngState = load_json(&p, "a stream position")?;
-        let pos = |field: &str, v: &str| -> Result<u128, LearnError> {
-            v.parse().map_err(|e| LearnError::Parse {
-                path: p.clone(),
-                what: "a stream position",
-                message: format!("{field} {v:?}: {e}"),
-            })
-        };
-        self.explore.set_word_pos(pos("explore", &r.explore)?);
-        self.sampler.set_word_pos(pos("replay", &r.replay)?);
-        self.buffer = ReplayBuffer::load(
-            &dir.join("replay.bin"),
-            cfg.buffer_size,
-            self.norm.rms.mean.len(),
-            self.online.n_actions as usize,
-        )?;
-        Ok(state)
-    }
-
-    /// One gradient step on a sampled minibatch; returns `(td_loss, mean Q(s, a))`.
-    fn update(
-        &mut self,
-        cfg: &DqnConfig,
-        opt: &mut tch::nn::Optimizer,
-    ) -> Result<(f64, f64), LearnError> {
-        let device = self.online.vs.device();
-        let b: Batch = self.buffer.sample(&mut self.sampler, cfg.batch_size);
-        let rows = b.actions.len() as i64;
-        let n_act = self.online.n_actions;
-        let tensor = |v: &[f32]| Tensor::from_slice(v).to_device(device);
-        let obs = tensor(&self.norm.normalize(&b.obs)).view([rows, -1]); // [B, D]
-        let next_obs = tensor(&self.norm.normalize(&b.next_obs)).view([rows, -1]); // [B, D]
-        let actions = Tensor::from_slice(&b.actions)
-            .to_device(device)
-            .unsqueeze(-1); // [B, 1]
-        let rewards = tensor(&b.rewards); // [B]
-        let discounts = tensor(&b.discounts); // [B]
-        let next_mask = Tensor::from_slice(&b.next_mask)
-            .view([rows, n_act])
-            .to_device(device); // [B, A]
-
-        // target: r + discount · Q_target(s', a*), a* by the online net (double) or the target
-        let y = tch::no_grad(|| {
-            let q_next = self.target.q(&next_obs); // [B, A]
-            let v_next = if cfg.double {
-                let a_star = self.online.greedy(&next_obs, &next_mask).unsqueeze(-1); // [B, 1]
-                q_next.gather(1, &a_star, false).squeeze_dim(-1)
-            } else {
-                network::masked(&q_next, &next_mask).amax(-1, false)
-            }; // [B]
-            &rewards + &discounts * v_next
-        });
-        let q_sa = self
-            .online
-            .q(&obs)
-            .gather(1, &actions, false)
-            .squeeze_dim(-1); // [B]
-        let loss = q_sa.huber_loss(&y, Reduction::Mean, cfg.huber_delta);
-        opt.zero_grad();
-        loss.backward();
-        opt.clip_grad_norm(cfg.max_grad_norm);
-        opt.step();
-        Ok((
-            f64::try_from(&loss)?,
-            f64::try_from(q_sa.detach().mean(Kind::Float))?,
-        ))
-    }
-}
+/// Adam's epsilon (PyTorch's default, what tch's Adam used before the optimiser was checkpointed).
+const ADAM_EPS: f64 = 1e-8;
 
 /// Env steps between two `losses/*` and `schedule/*` log rows.
 const LOG_EVERY: u64 = 1_000;
@@ -242,12 +133,14 @@ pub fn train(
     let mut target = build()?;
     target.update_from(&online, 1.0);
     let mut l = Learner {
+        opt: crate::nn::Adam::new(&online.vs, cfg.learning_rate, ADAM_EPS),
         online,
         target,
         norm: ObsNorm::new(dim, cfg.norm_obs),
         buffer: ReplayBuffer::new(cfg.buffer_size, dim, n_act as usize),
         explore: stream(options.seed, "dqn/explore"),
         sampler: stream(options.seed, "dqn/replay"),
+        schedule: LoopState::new(cfg),
     };
     let mut state = TrainState {
         kind: "dqn".into(),
@@ -260,7 +153,6 @@ pub fn train(
             .restore(&dir, cfg)
             .map_err(|e| LearnError::Resume(Box::new(e)))?;
     }
-    let mut opt = tch::nn::Adam::default().build(&l.online.vs, cfg.learning_rate)?;
     let mut log = RunLog::open(meta, options, total, &state)?;
     let eval_seeds = options.eval_seeds_or(cfg.eval_seed, cfg.eval_episodes);
     let mut last_eval = None;
@@ -268,23 +160,37 @@ pub fn train(
     let mut next_eval = next_multiple(g0, cfg.eval_every);
     let mut next_ckpt = next_multiple(g0, cfg.checkpoint_every);
     let mut next_target = next_multiple(g0, cfg.target_update_interval);
-    let mut next_train = g0.max(cfg.learning_starts);
     let mut next_log = next_multiple(g0, LOG_EVERY);
     let start_step = state.global_step;
     let t0 = std::time::Instant::now();
-    let (mut loss_sum, mut q_sum, mut updates) = (0.0, 0.0, 0u64);
 
     // Every episode starts from its own seed (`Episodes`; in the train split when there is one).
-    // Resumed runs start fresh episodes; pending n-step transitions of the interrupted episodes
-    // are dropped.
-    let mut venv = Episodes::new(
-        venv,
-        child_seed(options.seed, "dqn/reset", state.global_step),
-        options.train_seeds,
-    );
-    let (mut obs, mut infos) = venv.reset();
+    // A resumed run puts the envs back where the checkpoint left them and rebuilds the pending
+    // n-step transitions of their running episodes from the re-simulated steps.
     let mut nstep = vec![NStep::new(cfg.n_step, cfg.gamma); n];
-    let mut tallies = vec![EpisodeTally::default(); n];
+    let (mut venv, mut obs, mut infos, mut tallies) = match state.envs.take() {
+        Some(cursor) => {
+            let mut venv = Episodes::new(venv, cursor.base, options.train_seeds);
+            let r = venv
+                .restore_with(&cursor, |s: Replayed<'_>| {
+                    let Action::Discrete(a) = *s.action else {
+                        return;
+                    };
+                    let r = (s.step.reward * cfg.reward_scale) as f32;
+                    let mask = &s.step.info.action_mask;
+                    // Transitions it completes are in the restored buffer already.
+                    let _ = nstep[s.env].push(s.obs, a, r, &s.step.obs, mask, false);
+                })
+                .map_err(|e| LearnError::Resume(Box::new(e)))?;
+            (venv, r.obs, r.infos, r.tallies)
+        }
+        None => {
+            let base = child_seed(options.seed, "dqn/reset", state.global_step);
+            let mut venv = Episodes::new(venv, base, options.train_seeds);
+            let (obs, infos) = venv.reset();
+            (venv, obs, infos, vec![EpisodeTally::default(); n])
+        }
+    };
     let explore_steps = (cfg.exploration_fraction * total as f64).max(1.0);
 
     while state.global_step < total && !crate::learn::stop_requested() {
@@ -352,13 +258,11 @@ pub fn train(
         log.progress(state.global_step);
 
         // update: `gradient_steps` per `train_frequency` env steps once `learning_starts` passed
-        while state.global_step >= next_train && !l.buffer.is_empty() {
-            next_train += cfg.train_frequency.max(1);
+        while state.global_step >= l.schedule.next_train && !l.buffer.is_empty() {
+            l.schedule.next_train += cfg.train_frequency.max(1);
             for _ in 0..cfg.gradient_steps {
-                let (loss, q) = l.update(cfg, &mut opt)?;
-                loss_sum += loss;
-                q_sum += q;
-                updates += 1;
+                let (loss, q) = l.update(cfg)?;
+                l.schedule.add(loss, q);
                 state.iteration += 1;
                 if cfg.tau < 1.0 {
                     l.target.update_from(&l.online, cfg.tau);
@@ -376,10 +280,9 @@ pub fn train(
         let g = state.global_step;
         if g >= next_log || g >= total {
             next_log = next_multiple(g, LOG_EVERY);
-            if updates > 0 {
-                log.scalar("losses/td_loss", loss_sum / updates as f64, g);
-                log.scalar("losses/q_values", q_sum / updates as f64, g);
-                (loss_sum, q_sum, updates) = (0.0, 0.0, 0);
+            if let Some((loss, q)) = l.schedule.take_means() {
+                log.scalar("losses/td_loss", loss, g);
+                log.scalar("losses/q_values", q, g);
             }
             log.scalar("schedule/epsilon", epsilon, g);
             let sps = (g - start_step) as f64 / t0.elapsed().as_secs_f64().max(1e-9);
@@ -398,10 +301,13 @@ pub fn train(
         }
         if g >= next_ckpt {
             next_ckpt = next_multiple(g, cfg.checkpoint_every);
+            state.envs = Some(venv.cursor().clone());
             log.save(Slot::Latest, &mut state, |d, st| l.save(d, meta, st))?;
+            state.envs = None;
         }
     }
 
+    state.envs = Some(venv.cursor().clone());
     finish_run(
         &mut log,
         &mut state,
