@@ -350,9 +350,12 @@ pub fn fit(
                     (x.concat(), y.concat())
                 };
                 fits.push(solve_standardised(&xs, k, &ys, cfg.lambda, "direct_ridge")?);
-                range.push(ys.iter().fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], &v| {
-                    [lo.min(v), hi.max(v)]
-                }));
+                range.push(
+                    ys.iter()
+                        .fold([f64::INFINITY, f64::NEG_INFINITY], |[lo, hi], &v| {
+                            [lo.min(v), hi.max(v)]
+                        }),
+                );
                 if c == 0 && h == 1 {
                     rows[r] = y[r].len();
                 }
@@ -416,8 +419,7 @@ impl DirectRidgeModel {
                         .all(|r| r.len() == REGIMES && r.iter().all(|b| b.len() == k))
             })
             && m.target_range.len() == nc
-            && m
-                .target_range
+            && m.target_range
                 .iter()
                 .all(|v| v.len() == hz && v.iter().all(|r| r.len() == REGIMES))
             && m.features == feature_names(m.config.lags);
@@ -595,7 +597,10 @@ mod tests {
             }
         }
         // The fit episodes' largest change is the x5 sale's: the range holds it and no more.
-        let hi = m.target_range[0][0].iter().map(|r| r[1]).fold(0.0, f64::max);
+        let hi = m.target_range[0][0]
+            .iter()
+            .map(|r| r[1])
+            .fold(0.0, f64::max);
         assert!(hi > 501f64.ln() - 101f64.ln() - 1e-9 && hi < 2.0, "{hi}");
     }
 
