@@ -16,6 +16,7 @@
 //! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
 //! `report.md`, `plots/*.{png,svg}`.
 
+mod capacity;
 mod error;
 pub mod lock;
 pub mod plots;
