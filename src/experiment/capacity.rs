@@ -58,10 +58,14 @@ pub fn write_plan_table(
     } else {
         format!("every class: the scenario has no `{ORDER_CLASS}` class")
     };
+    let scaled = if scale == 1.0 {
+        "the scenario runs at scale 1: simulated counts are real".to_string()
+    } else {
+        format!("the scenario runs at scale {scale}: simulated counts ÷ {scale}, rounded")
+    };
     writeln!(
         md,
-        "Capacity plan in real instances (the scenario runs at scale {scale}: simulated counts \
-         ÷ {scale}, rounded). Per pool, the peak active instances of an episode (running + \
+        "Capacity plan in real instances ({scaled}). Per pool, the peak active instances of an episode (running + \
          provisioning, at the end of each decision interval): the largest over the n episodes, \
          the mean peak in parentheses. $ / 1,000 orders: the instance cost of the n episodes \
          over the orders they completed ({orders}), × 1000 (both shrink with the scale, so \
