@@ -131,6 +131,14 @@ fn split_protocol_reports_n_intervals_overlap_and_generalisation_gap() {
     ] {
         assert!(report.contains(needle), "missing {needle:?} in:\n{report}");
     }
+    // A capacity plan per scenario (test draws and the OOD set), the learner's runs pooled.
+    let plan_header = "| agent | n | browse: max (mean) | order: max (mean) | $ / 1,000 orders |";
+    assert_eq!(report.matches(plan_header).count(), 2, "{report}");
+    let plan_rows = report
+        .lines()
+        .filter(|l| l.starts_with("| q_learning | 6 | ") && l.matches('|').count() == 6)
+        .count();
+    assert_eq!(plan_rows, 2, "{report}");
     // The learner was trained twice (seeds 0 and 1), on the family only, and both runs were
     // evaluated on its training draws, its test draws and the OOD set.
     assert!(out.join("train/tiny_family__q_learning/final").is_dir());

@@ -4,6 +4,7 @@
 //! the same seeds (common random numbers make paired differences much tighter).
 
 pub mod calibrate;
+pub mod plan;
 pub mod stats;
 pub mod tune;
 
@@ -38,13 +39,17 @@ pub struct ClassResult {
 /// Serialised (`evaluate --json`, `runs/*.json`) in the flat layout of the README: `seed`,
 /// `return`, `cost`, `revenue_lost`, `slo_violation_intervals`, `slo_violation_minutes`,
 /// `error_rate`, `scaling_actions`, `instance_seconds`, `steps`, `terminated`, `classes`,
-/// `wall_seconds`.
+/// `peak_instances`, `wall_seconds`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpisodeMetrics {
     pub seed: u64,
     pub tally: EpisodeTally,
     pub totals: Totals,
     pub classes: BTreeMap<String, ClassResult>,
+    /// Per pool: the largest active instance count (running + provisioning + restarting) at the
+    /// end of any decision interval, at the run's `scale` (`plan::real_plan` gives real
+    /// instances). What a capacity plan reserves.
+    pub peak_instances: BTreeMap<String, u32>,
     /// Wall-clock seconds the episode took (not deterministic).
     pub wall_seconds: f64,
 }
@@ -71,6 +76,11 @@ impl EpisodeMetrics {
         }
     }
 
+    /// Completed orders (class `order`, every class when there is none).
+    pub fn orders_completed(&self) -> u64 {
+        plan::orders_completed(self.classes.iter().map(|(c, r)| (c.as_str(), r.completed)))
+    }
+
     /// Scalar metric `name` (one of `METRICS`, or `p99_ms.<class>`).
     pub fn get(&self, name: &str) -> f64 {
         match name {
@@ -93,7 +103,7 @@ impl EpisodeMetrics {
 impl Serialize for EpisodeMetrics {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("EpisodeMetrics", 13)?;
+        let mut s = serializer.serialize_struct("EpisodeMetrics", 14)?;
         s.serialize_field("seed", &self.seed)?;
         s.serialize_field("return", &self.tally.episode_return)?;
         s.serialize_field("cost", &self.totals.cost)?;
@@ -109,6 +119,7 @@ impl Serialize for EpisodeMetrics {
         s.serialize_field("steps", &self.tally.steps)?;
         s.serialize_field("terminated", &self.tally.terminated)?;
         s.serialize_field("classes", &self.classes)?;
+        s.serialize_field("peak_instances", &self.peak_instances)?;
         s.serialize_field("wall_seconds", &self.wall_seconds)?;
         s.end()
     }
@@ -157,7 +168,11 @@ pub fn run_one_traced(
     let started = std::time::Instant::now();
     let mut env = agent.make_env(scenario)?;
     let mut policy = agent.policy(scenario, &env, seed)?;
+    let mut peak = vec![0u32; scenario.sim.pools.len()];
     let tally = run_episode(&mut env, policy.as_mut(), Some(seed), |step| {
+        for (top, p) in peak.iter_mut().zip(&step.info.pools) {
+            *top = (*top).max(p.active);
+        }
         if let (Some(s), Some(t)) = (&step.info.stats, trace.as_deref_mut()) {
             let span = (s.end_s - s.start_s).max(1e-9);
             t.push(TracePoint {
@@ -189,11 +204,19 @@ pub fn run_one_traced(
             )
         })
         .collect();
+    let peak_instances = sim
+        .config()
+        .pools
+        .iter()
+        .zip(peak)
+        .map(|(p, n)| (p.name.clone(), n))
+        .collect();
     Ok(EpisodeMetrics {
         seed,
         tally,
         totals: sim.totals(),
         classes,
+        peak_instances,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -9,10 +9,14 @@
 //! with the entry's `train_steps` (`full_train_steps` with `--full`); a finished training is
 //! reused, an interrupted one resumed.
 //!
+//! A stored run that is unreadable, or stored by an older shopgym without the per-episode
+//! `peak_instances` the report's capacity plans need, is run again on resume (`runs::Stored`).
+//!
 //! Output layout: `experiment.yaml` (resolved), `runs/<scenario>__<agent>__<seed>.json`,
 //! `traces/<scenario>__<agent>.csv` (first seed, per interval), `runs.csv`, `summary.csv`,
 //! `report.md`, `plots/*.{png,svg}`.
 
+mod capacity;
 mod error;
 pub mod lock;
 pub mod plots;
@@ -563,13 +567,21 @@ pub fn run(
     )?;
     let agents = train_learners(exp, opts)?;
     let mut todo = Vec::new();
+    let mut stale = 0;
     for (si, ai, k, seed) in exp.runs(opts.full) {
         let (s, a) = (&exp.scenarios[si], &agents[si][ai][k as usize]);
-        let file = run_file(&opts.out, s.name(), &a.name, seed);
-        if opts.force || !file.exists() {
+        let stored = runs::stored(&run_file(&opts.out, s.name(), &a.name, seed));
+        stale += usize::from(stored == runs::Stored::Stale);
+        if opts.force || stored != runs::Stored::Current {
             let first = k == 0 && exp.eval_seeds(si, opts.full)[0] == seed;
             todo.push((si, ai, k as usize, seed, first));
         }
+    }
+    if stale > 0 && !opts.force {
+        eprintln!(
+            "{stale} stored runs are unreadable or predate per-episode peak instances (an older \
+             shopgym): running them again"
+        );
     }
     let total = todo.len() as u64;
     let done = std::sync::atomic::AtomicU64::new(0);

@@ -1,12 +1,14 @@
 //! Tables of an experiment: `runs.csv` (one row per scenario × agent × seed), `summary.csv`
 //! (mean and 95 % CI per scenario × agent × metric) and `report.md` (per scenario, the means with
-//! intervals and the paired differences against the reference agent, plus links to the plots).
+//! intervals and the paired differences against the reference agent, the capacity plans in real
+//! instances (`capacity`), plus links to the plots).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::io::FileError;
 
+use super::capacity::{runs_csv_cells, write_plan_table, RUNS_CSV_COLUMNS};
 use super::plots::plot_files;
 use super::runs::{load_runs, metric};
 use super::{Experiment, ExperimentError, Role};
@@ -112,12 +114,14 @@ fn write_split_tables(
     )?;
     let mut paired = String::new();
     let mut points = Vec::new();
+    let mut plans = Vec::new();
     for (ai, (a, _)) in exp.agents.iter().enumerate() {
         if !exp.runs_on(ai, si) {
             continue;
         }
         // One stratum per training run.
         let by_run = load_training_runs(exp, out, si, ai, &seeds, full)?;
+        plans.push((a.name.clone(), by_run.concat()));
         let strata_of =
             |key: &str| -> Vec<Vec<f64>> { by_run.iter().map(|r| col(r, key)).collect() };
         let strata = &strata_of("return");
@@ -200,6 +204,7 @@ fn write_split_tables(
         "\nNot dominated on (mean cost, mean SLO-violation minutes): {}.\n",
         front.join(", ")
     )?;
+    write_plan_table(md, s, &plans)?;
     let gap_seeds = exp.gap_seeds(si, full);
     if gap_seeds.is_empty() {
         return Ok(());
@@ -286,6 +291,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
             let mut h = vec!["scenario".to_string(), "agent".into(), "seed".into()];
             h.extend(REPORTED.iter().map(|(k, _)| k.to_string()));
             h.push("p99_ms".into());
+            h.extend(RUNS_CSV_COLUMNS.iter().map(|c| c.to_string()));
             runs_csv.write_record(&h)?;
             header_written = true;
         }
@@ -326,6 +332,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
         writeln!(md, "|---|{}", "---|".repeat(names.len()))?;
         let reference = load_runs(out, s.name(), &exp.spec.reference, seeds)?;
         let mut paired_rows = String::new();
+        let mut plans = Vec::new();
         for (ai, (a, _)) in exp.agents.iter().enumerate() {
             if !exp.runs_on(ai, si) {
                 continue;
@@ -356,6 +363,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                         .collect::<Vec<_>>()
                         .join(";"),
                 );
+                row.extend(runs_csv_cells(s, r));
                 runs_csv.write_record(&row)?;
             }
             if a.name != exp.spec.reference {
@@ -370,6 +378,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                     diff("slo_violation_minutes")
                 )?;
             }
+            plans.push((a.name.clone(), runs));
         }
         writeln!(
             md,
@@ -379,6 +388,7 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
         writeln!(md, "| agent | Δ return | Δ cost $ | Δ lost revenue $ | Δ SLO-violation min |\n|---|---|---|---|---|")?;
         md.push_str(&paired_rows);
         writeln!(md)?;
+        write_plan_table(&mut md, s, &plans)?;
         if exp.spec.splits.is_some() {
             md.truncate(mark);
             md.push_str(&split_md);

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::ExperimentError;
 use crate::agents::Agent;
-use crate::evaluate::{run_one_traced, TracePoint};
+use crate::evaluate::{plan, run_one, EpisodeMetrics};
 use crate::io::ConfigError;
 use crate::scenario::Scenario;
 
@@ -35,9 +35,10 @@ pub struct StressPoint {
     pub revenue_lost: f64,
     /// Instance cost per 1,000 completed orders (`cost_per_order` × 1000) [$].
     pub cost_per_1000_orders: f64,
-    /// Largest active instance count per pool (first seed), in pool order, at the run's `scale`.
+    /// Largest active instance count per pool (first seed: `EpisodeMetrics::peak_instances`), in
+    /// pool order, at the run's `scale`.
     pub capacity_plan: Vec<u32>,
-    /// `capacity_plan` in real instances: divided by the scenario's `scale` and rounded.
+    /// `capacity_plan` in real instances (`evaluate::plan::real_plan`).
     pub capacity_plan_real: Vec<u32>,
     pub broken: bool,
 }
@@ -88,45 +89,31 @@ pub fn stress(
     limits: Limits,
 ) -> Result<StressResult, ExperimentError> {
     use rayon::prelude::*;
-    let order = scenario.sim.class_index("order");
     let mut points = Vec::new();
     for &m in peaks {
         let s = with_peak(scenario, m)?;
-        let runs: Vec<(crate::evaluate::EpisodeMetrics, Vec<TracePoint>)> = seeds
+        let runs: Vec<EpisodeMetrics> = seeds
             .par_iter()
-            .enumerate()
-            .map(|(k, &seed)| {
-                let mut trace = Vec::new();
-                let m = run_one_traced(&s, agent, seed, (k == 0).then_some(&mut trace)).map_err(
-                    |source| ExperimentError::Run {
-                        run: format!("{} / {} / seed {seed}", s.name(), agent.name),
-                        source: Box::new(source),
-                    },
-                )?;
-                Ok((m, trace))
+            .map(|&seed| {
+                run_one(&s, agent, seed).map_err(|source| ExperimentError::Run {
+                    run: format!("{} / {} / seed {seed}", s.name(), agent.name),
+                    source: Box::new(source),
+                })
             })
             .collect::<Result<_, ExperimentError>>()?;
         let n = runs.len() as f64;
-        let mean = |f: &dyn Fn(&crate::evaluate::EpisodeMetrics) -> f64| {
-            runs.iter().map(|(r, _)| f(r)).sum::<f64>() / n
-        };
-        let completed: f64 = runs
+        let mean = |f: &dyn Fn(&EpisodeMetrics) -> f64| runs.iter().map(f).sum::<f64>() / n;
+        let orders: u64 = runs.iter().map(EpisodeMetrics::orders_completed).sum();
+        let cost: f64 = runs.iter().map(|r| r.totals.cost).sum();
+        let peak: Vec<u32> = s
+            .sim
+            .pools
             .iter()
-            .map(|(r, _)| match order {
-                Some(c) => r.classes[&s.sim.classes[c].name].completed as f64,
-                None => r.classes.values().map(|c| c.completed as f64).sum(),
-            })
-            .sum();
-        let cost: f64 = runs.iter().map(|(r, _)| r.totals.cost).sum();
-        let plan: Vec<u32> = (0..s.sim.pools.len())
-            .map(|p| runs[0].1.iter().map(|t| t.active[p]).max().unwrap_or(0))
+            .map(|p| runs[0].peak_instances.get(&p.name).copied().unwrap_or(0))
             .collect();
-        let plan_real = plan
-            .iter()
-            .map(|&n| (f64::from(n) / s.spec.scale).round() as u32)
-            .collect();
-        let cost_per_order = if completed > 0.0 {
-            cost / completed
+        let peak_real = plan::real_plan(&peak, s.spec.scale);
+        let cost_per_order = if orders > 0 {
+            cost / orders as f64
         } else {
             f64::INFINITY
         };
@@ -137,11 +124,11 @@ pub fn stress(
             slo_violation_minutes: slo,
             error_rate: err,
             cost_per_order,
-            cost_per_1000_orders: cost_per_order * 1000.0,
+            cost_per_1000_orders: plan::cost_per_1000_orders(cost, orders).unwrap_or(f64::INFINITY),
             cost: cost / n,
             revenue_lost: mean(&|r| r.totals.revenue_lost),
-            capacity_plan: plan,
-            capacity_plan_real: plan_real,
+            capacity_plan: peak,
+            capacity_plan_real: peak_real,
             broken: slo > limits.max_slo_minutes || err > limits.max_error_rate,
         });
     }
