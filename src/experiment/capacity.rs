@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::runs::{orders_completed, peak_instances, RunRecord};
+use super::runs::{metric, orders_completed, peak_instances, RunRecord};
 use super::ExperimentError;
 use crate::evaluate::plan::{self, ORDER_CLASS};
 use crate::scenario::Scenario;
@@ -23,7 +23,7 @@ pub const RUNS_CSV_COLUMNS: [&str; 4] = [
 /// `pool=n;...`, at the run's scale and in real instances (empty when stored without them).
 pub fn runs_csv_cells(scenario: &Scenario, rec: &RunRecord) -> [String; 4] {
     let orders = orders_completed(rec);
-    let cost = plan::cost_per_1000_orders(rec.metrics["cost"].as_f64().unwrap_or(f64::NAN), orders)
+    let cost = plan::cost_per_1000_orders(metric(rec, "cost"), orders)
         .map_or(String::new(), |c| format!("{c}"));
     let names = pool_names(scenario);
     let listed = |counts: &[u32]| {
@@ -98,10 +98,7 @@ pub fn write_plan_table(
                 .collect(),
             _ => vec!["n/a".to_string(); names.len()],
         };
-        let cost: f64 = runs
-            .iter()
-            .map(|r| r.metrics["cost"].as_f64().unwrap_or(f64::NAN))
-            .sum();
+        let cost: f64 = runs.iter().map(|r| metric(r, "cost")).sum();
         let completed: u64 = runs.iter().map(orders_completed).sum();
         let per_1000 = plan::cost_per_1000_orders(cost, completed).map_or("n/a".into(), |c| {
             if c >= 1.0 {
