@@ -28,8 +28,11 @@ holiday:
 	$(WITH_LIBTORCH) $(CARGO) run --release --features tch -- experiment experiments/holiday_v2.yaml $(if $(FULL),--out results/holiday_v2_full --full,--out results/holiday_v2)
 
 # The whole test suite: formatting, lints (without and with every feature), then every test (unit,
-# integration, CLI, examples, doc) with the deep agents' `tch` feature on.
+# integration, CLI, examples, doc) with the deep agents' `tch` feature on. The config fuzzer runs
+# first, in a build without `tch`: it starts the binary hundreds of times, and each start of a
+# libtorch-linked binary costs ~0.4 s (tests/fuzz_files.rs; it is compiled out with `tch`).
 test: lint
+	$(CARGO) test --test fuzz_files
 	$(WITH_LIBTORCH) $(CARGO) test --all-targets --features tch
 	$(WITH_LIBTORCH) $(CARGO) test --doc --features tch
 	$(MAKE) python-test

@@ -12,6 +12,14 @@
 //!
 //! A mutant that is still a valid file is fine (e.g. a description set to `0`); only how bad
 //! files fail is asserted.
+//!
+//! Built only without the `tch` feature (`make test` runs it as `cargo test --test fuzz_files`
+//! before the `--features tch` run): it starts the binary several hundred times, and a binary
+//! linked to libtorch spends about 0.4 s of every start loading it (the wheel's libtorch_cpu is
+//! 440 MB, and its libtorch.so pulls in the CUDA libraries), which made this file take over 10
+//! minutes of `make test` instead of about one. Nothing it checks depends on `tch`: agent files
+//! parse and validate the same way in both builds; the learners themselves are not built here.
+#![cfg(not(feature = "tch"))]
 
 mod common;
 
