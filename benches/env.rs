@@ -9,6 +9,8 @@
 //!
 //! Runs alternate bare/env and the best of the repetitions is reported, to damp machine noise.
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -103,7 +105,7 @@ fn main() {
     let reps: usize = std::env::var("SHOPGYM_BENCH_EPISODES")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(if common::measuring() { 3 } else { 1 });
     println!(
         "flash_sale: {} intervals of {} s, best of {reps} episodes",
         scenario.sim.n_intervals(),
@@ -140,7 +142,7 @@ fn main() {
     spec.scale *= 1e-3;
     let quiet = Scenario::from_spec(spec, &path).expect("scaled scenario is valid");
     let (mut qb, mut qe, mut qs) = (0.0, 0.0, 0);
-    for r in 0..50 {
+    for r in 0..if common::measuring() { 50 } else { 2 } {
         let (tb, sb) = bare(&quiet, r);
         let (te, _) = through_env(&quiet, r);
         qb += tb;
@@ -155,7 +157,7 @@ fn main() {
         (qe - qb) / qs as f64 / (t_bare / steps as f64) * 100.0
     );
 
-    let n_envs = 8;
+    let n_envs = if common::measuring() { 8 } else { 2 };
     let mut rate = [0.0; 2];
     for (i, threads) in [1, 2].into_iter().enumerate() {
         let (t, s) = (0..reps.min(2))

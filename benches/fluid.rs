@@ -12,6 +12,8 @@
 //!    every interval of the first pair. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
 //!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section.
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 
@@ -81,13 +83,20 @@ fn speed() {
     );
     println!("| scenario | env | fluid steps/s | DES steps/s | fluid / DES |");
     println!("|---|---|---:|---:|---:|");
-    for scale in [None, Some(1.0)] {
+    // A smoke pass skips full scale (one DES episode of it takes over a minute) and measures for
+    // a moment only.
+    let (scales, min_s): (&[Option<f64>], f64) = if common::measuring() {
+        (&[None, Some(1.0)], 3.0)
+    } else {
+        (&[None], 0.01)
+    };
+    for &scale in scales {
         let s = at_scale("scenarios/flash_sale.yaml", scale);
         for (target_mode, label) in [(false, "delta, hold"), (true, "target, static counts")] {
             let fluid = steps_per_s(
                 &s.clone().with_fidelity(Some(Fidelity::Fluid)),
                 target_mode,
-                3.0,
+                min_s,
             );
             let des = if std::env::var("SHOPGYM_FLUID_ONLY").is_ok() {
                 f64::NAN
@@ -95,7 +104,7 @@ fn speed() {
                 steps_per_s(
                     &s.clone().with_fidelity(Some(Fidelity::Des)),
                     target_mode,
-                    3.0,
+                    min_s,
                 )
             };
             println!(
@@ -111,7 +120,11 @@ fn speed() {
 
 fn calibration() {
     let names = std::env::var("SHOPGYM_FLUID_SCENARIOS").unwrap_or_else(|_| {
-        "flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation".into()
+        if common::measuring() {
+            "flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation".into()
+        } else {
+            "flash_sale".into()
+        }
     });
     // Full-scale variants of these (comma-separated stems); `all` for every listed scenario.
     let full = std::env::var("SHOPGYM_FLUID_FULL").unwrap_or_default();

@@ -2,6 +2,8 @@
 //! req/s for 600 s, 6 M requests) on one thread and prints requests and events per wall-clock
 //! second and the process's peak resident memory. Target: >= 5 M requests/s, < 100 MB.
 
+mod common;
+
 use std::time::Instant;
 
 use shopgym::scenario::Scenario;
@@ -17,7 +19,7 @@ fn peak_rss_mb() -> Option<f64> {
 
 fn main() {
     let scenario = Scenario::load("scenarios/bench_4class.yaml").expect("bench scenario loads");
-    let runs = 5;
+    let runs = if common::measuring() { 5 } else { 1 };
     let mut best = 0.0f64;
     let mut rates = Vec::new();
     for seed in 0..runs {
