@@ -9,7 +9,8 @@
 //!    (`evaluate::calibrate`). `SHOPGYM_FLUID_SCENARIOS` (comma-separated stems, default
 //!    flash_sale,flash_sale_faults,singles_day,steady_day,mmc_validation) picks scenarios;
 //!    `SHOPGYM_FLUID_FULL` (stems, or `all`) adds full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
-//!    every interval of the first pair. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
+//!    every interval of the first pair; `SHOPGYM_FLUID_AGENTS` (agent file stems, default
+//!    static,threshold,dp_oracle) picks the agents. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
 //!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section.
 
 mod common;
@@ -129,8 +130,11 @@ fn calibration() {
     // Full-scale variants of these (comma-separated stems); `all` for every listed scenario.
     let full = std::env::var("SHOPGYM_FLUID_FULL").unwrap_or_default();
     let show_intervals = std::env::var("SHOPGYM_FLUID_INTERVALS").is_ok_and(|v| v == "1");
-    let agents: Vec<Agent> = ["static", "threshold", "dp_oracle"]
-        .iter()
+    let agent_names = std::env::var("SHOPGYM_FLUID_AGENTS")
+        .unwrap_or_else(|_| "static,threshold,dp_oracle".into());
+    let agents: Vec<Agent> = agent_names
+        .split(',')
+        .filter(|a| !a.is_empty())
         .map(|a| Agent::load(format!("agents/{a}.yaml")).expect("shipped agent loads"))
         .collect();
     println!("## calibration: fluid vs DES, same seed and actions (seed 1)\n");

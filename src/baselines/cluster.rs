@@ -92,11 +92,13 @@ impl ClusterModel {
             .enumerate()
             .map(|(p, (m, &w))| {
                 let window = &rates[..=self.lead[p].min(rates.len() - 1)];
+                let mut levels: Vec<_> =
+                    window.iter().map(|r| m.levels(r, &self.weights)).collect();
                 (m.min..=w.max(m.min))
                     .map(|n| {
-                        window
-                            .iter()
-                            .map(|r| m.evaluate(n, r, &self.weights).total(&self.weights))
+                        levels
+                            .iter_mut()
+                            .map(|l| l.at(n).total(&self.weights))
                             .sum()
                     })
                     .collect()

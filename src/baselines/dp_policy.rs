@@ -46,8 +46,9 @@ impl DpPolicy {
         let stage: Vec<Vec<f64>> = rates
             .iter()
             .map(|r| {
+                let mut levels = m.levels(r, &self.ctx.weights);
                 (m.min..=m.max)
-                    .map(|x| m.evaluate(x, r, &self.ctx.weights).total(&self.ctx.weights))
+                    .map(|x| levels.at(x).total(&self.ctx.weights))
                     .collect()
             })
             .collect();

@@ -36,22 +36,31 @@ pub fn mmc_mean_wait(lambda: f64, mu: f64, c: u32) -> f64 {
 
 /// P(wait > t) in M/M/c (FCFS): C · exp(−(cμ − λ) t).
 pub fn mmc_wait_tail(lambda: f64, mu: f64, c: u32, t: f64) -> f64 {
+    mmc_wait_tail_given(erlang_c(lambda / mu, c), lambda, mu, c, t)
+}
+
+/// `mmc_wait_tail` given its Erlang C value `p_wait` = `erlang_c(lambda / mu, c)`.
+pub fn mmc_wait_tail_given(p_wait: f64, lambda: f64, mu: f64, c: u32, t: f64) -> f64 {
     let theta = f64::from(c) * mu - lambda;
     if theta <= 0.0 {
         return 1.0;
     }
-    erlang_c(lambda / mu, c) * (-theta * t).exp()
+    p_wait * (-theta * t).exp()
 }
 
 /// P(sojourn > t) in M/M/c for a job whose own service is exponential with rate `mu_job` (the
 /// queue's servers work at `mu`): T = W + S with W and S independent under FCFS, so
 /// P(T > t) = e^{−μ_j t} + C μ_j / (μ_j − θ) · (e^{−θ t} − e^{−μ_j t}), θ = cμ − λ.
 pub fn mmc_sojourn_tail(lambda: f64, mu: f64, c: u32, mu_job: f64, t: f64) -> f64 {
+    mmc_sojourn_tail_given(erlang_c(lambda / mu, c), lambda, mu, c, mu_job, t)
+}
+
+/// `mmc_sojourn_tail` given its Erlang C value `pw` = `erlang_c(lambda / mu, c)`.
+pub fn mmc_sojourn_tail_given(pw: f64, lambda: f64, mu: f64, c: u32, mu_job: f64, t: f64) -> f64 {
     let theta = f64::from(c) * mu - lambda;
     if theta <= 0.0 {
         return 1.0;
     }
-    let pw = erlang_c(lambda / mu, c);
     let es = (-mu_job * t).exp();
     let d = mu_job - theta;
     let tail = if d.abs() < 1e-9 * mu_job {
