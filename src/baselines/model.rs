@@ -14,7 +14,9 @@
 //! Service times in the scenarios are not exponential, so this is a model, not the truth: the
 //! baselines judge it against the simulator, and the tests check it on M/M/c cases.
 
-use super::queueing::{erlang_c, mmc_sojourn_tail_given, mmc_wait_tail_given};
+use super::queueing::{
+    erlang_c, erlang_c_with, mmc_sojourn_tail_given, mmc_wait_tail_given, ErlangB, MmckBlocking,
+};
 use crate::sim::SimConfig;
 
 /// One class's visit to a pool.
@@ -145,7 +147,7 @@ impl PoolModel {
             mu,
             a: lambda / mu,
             erlang_b: ErlangB::default(),
-            blocking: BlockingPrefix::default(),
+            blocking: MmckBlocking::default(),
         }
     }
 
@@ -169,7 +171,8 @@ impl PoolModel {
         if let Some(n) = (start..=self.max).find(|&n| scan.at(n).violations == 0.0) {
             return n;
         }
-        let best = self.evaluate(self.max, &scaled, w);
+        // The scan reached `max`: its value there is `evaluate(max)`.
+        let best = scan.at(self.max);
         let mut scan = self.levels(&scaled, w);
         (start..=self.max)
             .find(|&n| {
@@ -197,7 +200,8 @@ impl PoolModel {
 /// A pool's predicted outcome at rising instance counts for one set of rates: what
 /// `PoolModel::evaluate` gives at each count, computed in one pass. Every count's Erlang B value
 /// (behind P(wait) and the wait and sojourn tails) continues the recursion of the count before
-/// it, and M/M/c/K blocking reuses the part of its sum that does not depend on c; the floating-
+/// it (`queueing::ErlangB`), and M/M/c/K blocking reuses the part of its sum that does not
+/// depend on c (`queueing::MmckBlocking`); the floating-
 /// point operations and their order are those of the closed forms in `queueing` run from scratch,
 /// so the results are the same bytes, at O(max c) for all counts instead of O(c) for each. (On
 /// `dp_oracle` at full scale the stage costs were 94 % of the time, O(H · N² · concurrency).)
@@ -210,7 +214,7 @@ pub struct Levels<'a> {
     /// Offered load λ/μ.
     a: f64,
     erlang_b: ErlangB,
-    blocking: BlockingPrefix,
+    blocking: MmckBlocking,
 }
 
 impl Levels<'_> {
@@ -240,14 +244,8 @@ impl Levels<'_> {
         } else {
             0.0
         };
-        // Erlang C as `queueing::erlang_c(λ/μ, c)` computes it.
-        let p_wait = if c == 0 || a >= f64::from(c) {
-            1.0
-        } else {
-            let b = self.erlang_b.at(a, c);
-            let rho = a / f64::from(c);
-            b / (1.0 - rho * (1.0 - b))
-        };
+        let erlang_b = &mut self.erlang_b;
+        let p_wait = erlang_c_with(a, c, || erlang_b.at(a, c));
         for v in &m.visits {
             let rate = rates[v.class].max(0.0);
             if rate <= 0.0 {
@@ -280,77 +278,6 @@ impl Levels<'_> {
             revenue_lost,
             violations,
         }
-    }
-}
-
-/// `queueing::erlang_b`'s recursion, carried from one c to the next.
-struct ErlangB {
-    /// Servers the recursion has reached.
-    k: u32,
-    b: f64,
-}
-
-impl Default for ErlangB {
-    fn default() -> ErlangB {
-        ErlangB { k: 0, b: 1.0 }
-    }
-}
-
-impl ErlangB {
-    /// Erlang B at `c` (>= every c asked before) for offered load `a`.
-    fn at(&mut self, a: f64, c: u32) -> f64 {
-        assert!(c >= self.k, "Levels::at: instance counts must not decrease");
-        for k in self.k + 1..=c {
-            self.b = a * self.b / (f64::from(k) + a * self.b);
-        }
-        self.k = c;
-        self.b
-    }
-}
-
-/// `queueing::mmck_blocking`'s running sum up to n = c, where its terms do not depend on c.
-struct BlockingPrefix {
-    n: u32,
-    p: f64,
-    total: f64,
-    /// The sum stopped being finite within the prefix.
-    overflowed: bool,
-}
-
-impl Default for BlockingPrefix {
-    fn default() -> BlockingPrefix {
-        BlockingPrefix {
-            n: 0,
-            p: 1.0,
-            total: 1.0,
-            overflowed: false,
-        }
-    }
-}
-
-impl BlockingPrefix {
-    /// `mmck_blocking(a, c, k)` for c >= 1 (>= every c asked before) and k >= c.
-    fn at(&mut self, a: f64, c: u32, k: u32) -> f64 {
-        assert!(c >= self.n, "Levels::at: instance counts must not decrease");
-        let overflow = || 1.0 - f64::from(c) / a.max(f64::from(c));
-        while !self.overflowed && self.n < c {
-            self.n += 1;
-            self.p *= a / f64::from(self.n);
-            self.total += self.p;
-            self.overflowed = !self.total.is_finite();
-        }
-        if self.overflowed {
-            return overflow();
-        }
-        let (mut p, mut total) = (self.p, self.total);
-        for _ in c + 1..=k {
-            p *= a / f64::from(c);
-            total += p;
-            if !total.is_finite() {
-                return overflow();
-            }
-        }
-        p / total
     }
 }
 
@@ -450,7 +377,7 @@ mod tests {
     fn one_pass_equals_the_closed_forms_bit_for_bit() {
         for a in [0.3, 7.5, 180.0, 2_500.0] {
             let mut b = ErlangB::default();
-            let mut k = BlockingPrefix::default();
+            let mut k = MmckBlocking::default();
             for c in (1..400).step_by(3) {
                 assert_eq!(
                     b.at(a, c).to_bits(),
@@ -459,7 +386,7 @@ mod tests {
                 );
                 for q in [0, 5, 200] {
                     // A fresh prefix for each q would be the same: the prefix never reads q.
-                    let mut fresh = BlockingPrefix::default();
+                    let mut fresh = MmckBlocking::default();
                     let want = mmck_blocking(a, c, c + q).to_bits();
                     assert_eq!(fresh.at(a, c, c + q).to_bits(), want, "K a={a} c={c} q={q}");
                 }
@@ -468,7 +395,7 @@ mod tests {
             }
         }
         // The running sum overflows (a^n / n! past f64) and the closed form's fallback applies.
-        let mut k = BlockingPrefix::default();
+        let mut k = MmckBlocking::default();
         for c in [200, 400, 800] {
             assert_eq!(
                 k.at(1e6, c, c + 10).to_bits(),

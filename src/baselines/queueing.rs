@@ -8,21 +8,50 @@
 
 /// Erlang B blocking probability of M/M/c/c with offered load `a = lambda / mu` (stable recursion).
 pub fn erlang_b(a: f64, c: u32) -> f64 {
-    let mut b = 1.0;
-    for k in 1..=c {
-        b = a * b / (f64::from(k) + a * b);
-    }
-    b
+    ErlangB::default().at(a, c)
 }
 
 /// Erlang C: probability that an arrival waits in M/M/c with offered load `a`; 1 when `a >= c`.
 pub fn erlang_c(a: f64, c: u32) -> f64 {
+    erlang_c_with(a, c, || erlang_b(a, c))
+}
+
+/// Erlang C from its Erlang B value at the same `a` and `c`, asked only when it is needed.
+pub fn erlang_c_with(a: f64, c: u32, erlang_b: impl FnOnce() -> f64) -> f64 {
     if c == 0 || a >= f64::from(c) {
         return 1.0;
     }
-    let b = erlang_b(a, c);
+    let b = erlang_b();
     let rho = a / f64::from(c);
     b / (1.0 - rho * (1.0 - b))
+}
+
+/// Erlang B's recursion over the servers k = 1..c, carried from one c to a larger one: asked at
+/// a rising sequence of c (one offered load), it does the work of the largest c once, with the
+/// same operations as a fresh recursion for each (`erlang_b` is a fresh one).
+#[derive(Debug, Clone)]
+pub struct ErlangB {
+    /// Servers the recursion has reached.
+    k: u32,
+    b: f64,
+}
+
+impl Default for ErlangB {
+    fn default() -> ErlangB {
+        ErlangB { k: 0, b: 1.0 }
+    }
+}
+
+impl ErlangB {
+    /// Erlang B at `c` (>= every c asked before) for offered load `a`.
+    pub fn at(&mut self, a: f64, c: u32) -> f64 {
+        assert!(c >= self.k, "ErlangB::at: c must not decrease");
+        for k in self.k + 1..=c {
+            self.b = a * self.b / (f64::from(k) + a * self.b);
+        }
+        self.k = c;
+        self.b
+    }
 }
 
 /// Mean wait in queue [s] of M/M/c; infinite when unstable.
@@ -88,6 +117,55 @@ pub fn mmck_blocking(a: f64, c: u32, k: u32) -> f64 {
         }
     }
     p / total
+}
+
+/// `mmck_blocking`'s running sum, carried over its first c terms (a^n / n!, which do not depend
+/// on c) from one c to a larger one; the terms past c are summed per call. The same operations
+/// in the same order as `mmck_blocking`, its overflow fallback included.
+#[derive(Debug, Clone)]
+pub struct MmckBlocking {
+    n: u32,
+    p: f64,
+    total: f64,
+    /// The sum stopped being finite within the carried terms.
+    overflowed: bool,
+}
+
+impl Default for MmckBlocking {
+    fn default() -> MmckBlocking {
+        MmckBlocking {
+            n: 0,
+            p: 1.0,
+            total: 1.0,
+            overflowed: false,
+        }
+    }
+}
+
+impl MmckBlocking {
+    /// `mmck_blocking(a, c, k)` for c >= 1 (>= every c asked before) and k >= c.
+    pub fn at(&mut self, a: f64, c: u32, k: u32) -> f64 {
+        assert!(c >= self.n, "MmckBlocking::at: c must not decrease");
+        let overflow = || 1.0 - f64::from(c) / a.max(f64::from(c));
+        while !self.overflowed && self.n < c {
+            self.n += 1;
+            self.p *= a / f64::from(self.n);
+            self.total += self.p;
+            self.overflowed = !self.total.is_finite();
+        }
+        if self.overflowed {
+            return overflow();
+        }
+        let (mut p, mut total) = (self.p, self.total);
+        for _ in c + 1..=k {
+            p *= a / f64::from(c);
+            total += p;
+            if !total.is_finite() {
+                return overflow();
+            }
+        }
+        p / total
+    }
 }
 
 #[cfg(test)]
