@@ -1,58 +1,113 @@
 #!/usr/bin/env python3
-"""DES test returns of DQN runs trained on fluid vs DES (docs/fluid.md, Use): reads
-D/dqn_{fluid,des}_sS.train.log (/usr/bin/time -v output) and D/eval_{fluid,des}_sS/episodes.csv
-(shopgym evaluate --out) for S in 0, 1, 2 and prints per-run rows, paired differences and time ratios."""
-import sys
-import csv, os, re, statistics as st
-T = {1:12.706,2:4.303,3:3.182,4:2.776,5:2.571,6:2.447,7:2.365,8:2.306,9:2.262,29:2.045}
-def rows(path, agent=None):
-    out = {}
-    for r in csv.DictReader(open(path)):
-        if agent is None or r['agent'] == agent:
-            out.setdefault(r['agent'], {})[int(r['seed'])] = r
-    return out
-def ci(xs):
-    m = st.mean(xs); n = len(xs)
-    if n < 2: return m, float('nan'), float('nan')
-    h = T[n-1] * st.stdev(xs) / n**0.5
-    return m, m-h, m+h
-def fmt(t): return "%s [%s, %s]" % tuple(f"{v:,.0f}" for v in t)
+"""DES test returns of DQN runs trained on the fluid model vs on the DES (docs/fluid.md, "DQN
+trained on the fluid model vs on the DES").
 
-D=sys.argv[1] if len(sys.argv) > 1 else '/tmp/fluid_measure/dqn'
-def info(f,s):
-    log=open(f'{D}/dqn_{f}_s{s}.train.log').read()
-    wall=float(re.search(r'"wall_seconds": ([0-9.]+)',log).group(1))
-    user=float(re.search(r'User time \(seconds\): ([0-9.]+)',log).group(1))
-    sys_=float(re.search(r'System time \(seconds\): ([0-9.]+)',log).group(1))
-    r=rows(f'{D}/eval_{f}_s{s}/episodes.csv')['dqn']
-    return wall,user+sys_,r
-res={}
-for f in ('fluid','des'):
-    for s in (0,1,2):
-        if os.path.exists(f'{D}/eval_{f}_s{s}/episodes.csv'):
-            res[f,s]=info(f,s)
-seeds=list(range(1000,1010))
-for (f,s),(w,u,r) in sorted(res.items()):
-    ret=[float(r[k]['return']) for k in seeds]
-    m=lambda c: st.mean(float(r[k][c]) for k in seeds)
-    print(f"| {f} | {s} | {fmt(ci(ret))} | {m('cost'):.2f} | {m('revenue_lost'):,.0f} | {m('slo_violation_intervals'):.1f} | {m('scaling_actions'):.1f} | {w:.1f} | {u:.1f} |")
-pairs=[s for s in (0,1,2) if ('fluid',s) in res and ('des',s) in res]
-print("pairs",pairs)
-for f in ('fluid','des'):
-    rm=[st.mean(float(res[f,s][2][k]['return']) for k in seeds) for s in pairs]
-    print(f, "run means", [round(x) for x in rm], "mean", fmt(ci(rm)), "wall", [round(res[f,s][0],1) for s in pairs], "cpu", [round(res[f,s][1],1) for s in pairs])
-# paired over test seeds: mean over runs fluid - mean over runs des
-d=[st.mean(float(res['fluid',s][2][k]['return']) for s in pairs)-st.mean(float(res['des',s][2][k]['return']) for s in pairs) for k in seeds]
-print("fluid-des paired over 10 test seeds (mean of runs):", fmt(ci(d)))
-# per training seed pair
-for s in pairs:
-    d=[float(res['fluid',s][2][k]['return'])-float(res['des',s][2][k]['return']) for k in seeds]
-    print(f" seed {s}: fluid-des", fmt(ci(d)))
-# run-level paired (training seed s paired)
-dr=[st.mean(float(res['fluid',s][2][k]['return']) for k in seeds)-st.mean(float(res['des',s][2][k]['return']) for k in seeds) for s in pairs]
-print("run-level paired fluid-des over training seeds:", fmt(ci(dr)))
-# all 30 (training seed x test seed) diffs
-d30=[float(res['fluid',s][2][k]['return'])-float(res['des',s][2][k]['return']) for s in pairs for k in seeds]
-print("30 diffs naive:", fmt(ci(d30)) if len(d30)==30 else '')
-W=lambda f,i: sum(res[f,s][i] for s in pairs)
-print("wall ratio des/fluid total: %.1f  cpu ratio: %.1f" % (W('des',0)/W('fluid',0), W('des',1)/W('fluid',1)))
+Usage: scripts/fluid_dqn_report.py DIR [FLUID_TAG [DES_TAG]]
+
+Reads, for every training seed S found:
+  DIR/test_<TAG>_S/episodes.csv   `shopgym evaluate --fidelity des --out` of that run's checkpoint
+  DIR/times.log                   lines `train <TAG> <S> <wall> wall <user> user <sys> sys`
+                                  (/usr/bin/time -f "train TAG S %e wall %U user %S sys")
+and prints one row per run, the run means, the paired differences fluid - DES (over test seeds,
+per training seed, and over training seeds) and the wall and CPU time ratios. Tags default to
+`fluid` and `des`. Intervals are 95 % Student t; standard library only.
+"""
+import csv
+import os
+import re
+import statistics as st
+import sys
+
+# Two-sided 95 % Student t quantiles by degrees of freedom (scipy.stats.t.ppf(0.975, df)).
+T95 = [None, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+       2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
+       2.056, 2.052, 2.048, 2.045, 2.042]
+
+
+def ci(xs):
+    """Mean and 95 % t interval; no interval from one sample."""
+    m, n = st.mean(xs), len(xs)
+    if n < 2:
+        return m, None, None
+    h = (T95[n - 1] if n - 1 < len(T95) else 1.96) * st.stdev(xs) / n ** 0.5
+    return m, m - h, m + h
+
+
+def fmt(t):
+    m, lo, hi = t
+    if lo is None:
+        return f"{m:,.0f} [n/a]"
+    return f"{m:,.0f} [{lo:,.0f}, {hi:,.0f}]"
+
+
+def episodes(path):
+    return {int(r["seed"]): r for r in csv.DictReader(open(path))}
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    d = sys.argv[1]
+    tags = (sys.argv[2] if len(sys.argv) > 2 else "fluid", sys.argv[3] if len(sys.argv) > 3 else "des")
+    times = {}
+    pat = re.compile(r"train (\S+) (\d+) ([0-9.]+) wall ([0-9.]+) user ([0-9.]+) sys")
+    if os.path.exists(f"{d}/times.log"):
+        for line in open(f"{d}/times.log"):
+            m = pat.search(line)
+            if m:
+                times[m[1], int(m[2])] = (float(m[3]), float(m[4]) + float(m[5]))
+    runs = {}
+    for tag in tags:
+        for s in range(100):
+            p = f"{d}/test_{tag}_{s}/episodes.csv"
+            if os.path.exists(p):
+                runs[tag, s] = episodes(p)
+    pairs = sorted(s for (t, s) in runs if t == tags[0] and (tags[1], s) in runs)
+    if not pairs:
+        sys.exit(f"no training seed with both test_{tags[0]}_S and test_{tags[1]}_S in {d}")
+    seeds = sorted(runs[tags[0], pairs[0]])
+    for s in pairs:
+        for t in tags:
+            if sorted(runs[t, s]) != seeds:
+                sys.exit(f"test_{t}_{s} was evaluated on other seeds than test_{tags[0]}_{pairs[0]}")
+    ret = lambda t, s, k: float(runs[t, s][k]["return"])
+    print(f"test seeds {seeds[0]}..{seeds[-1]} (n = {len(seeds)}), training seeds {pairs}\n")
+    print("| trained on | seed | DES return | cost ($) | lost revenue ($) | SLO-violation intervals "
+          "| scaling actions | train wall s | train CPU s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for t in tags:
+        for s in pairs:
+            r = runs[t, s]
+            mean = lambda c: st.mean(float(r[k][c]) for k in seeds)
+            w, c = times.get((t, s), (float("nan"), float("nan")))
+            print(f"| {t} | {s} | {fmt(ci([ret(t, s, k) for k in seeds]))} | {mean('cost'):.2f} "
+                  f"| {mean('revenue_lost'):,.0f} | {mean('slo_violation_intervals'):.1f} "
+                  f"| {mean('scaling_actions'):.1f} | {w:.1f} | {c:.1f} |")
+    print()
+    run_means = {t: [st.mean(ret(t, s, k) for k in seeds) for s in pairs] for t in tags}
+    for t in tags:
+        print(f"{t}: run means {[round(x) for x in run_means[t]]}, mean over runs "
+              f"{fmt(ci(run_means[t]))} (t over runs)")
+    med = {t: st.median(run_means[t]) for t in tags}
+    print(f"median run: {tags[0]} {med[tags[0]]:,.0f}, {tags[1]} {med[tags[1]]:,.0f} "
+          f"({100 * (med[tags[0]] - med[tags[1]]) / abs(med[tags[1]]):+.1f} %)")
+    fl, de = (st.mean(run_means[t]) for t in tags)
+    reached = fl >= de - 0.1 * abs(de)
+    print(f"{tags[0]} mean - {tags[1]} mean = {100 * (fl - de) / abs(de):+.1f} % of the {tags[1]} mean's "
+          f"magnitude: {'reaches' if reached else 'does not reach'} the {tags[1]} return within 10 %")
+    d_seed = [st.mean(ret(tags[0], s, k) for s in pairs) - st.mean(ret(tags[1], s, k) for s in pairs)
+              for k in seeds]
+    print(f"paired {tags[0]} - {tags[1]} over test seeds (mean of the runs per seed): {fmt(ci(d_seed))}")
+    for s in pairs:
+        print(f"  training seed {s}: {fmt(ci([ret(tags[0], s, k) - ret(tags[1], s, k) for k in seeds]))}")
+    d_run = [a - b for a, b in zip(run_means[tags[0]], run_means[tags[1]])]
+    print(f"paired over training seeds (n = {len(pairs)}): {fmt(ci(d_run))}")
+    if all((t, s) in times for t in tags for s in pairs):
+        tot = {t: [sum(times[t, s][i] for s in pairs) for i in (0, 1)] for t in tags}
+        print(f"training time, all runs: {tags[1]} {tot[tags[1]][0]:.1f} s wall / {tot[tags[1]][1]:.1f} s CPU, "
+              f"{tags[0]} {tot[tags[0]][0]:.1f} s wall / {tot[tags[0]][1]:.1f} s CPU; ratio "
+              f"{tot[tags[1]][0] / tot[tags[0]][0]:.1f}x wall, {tot[tags[1]][1] / tot[tags[0]][1]:.1f}x CPU")
+
+
+if __name__ == "__main__":
+    main()
