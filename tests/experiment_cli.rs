@@ -1,5 +1,6 @@
 //! End to end on the real binary: an experiment grid resumes, re-runs with --force, gives the same
-//! tables at any --jobs, and writes its report and plots; a stress test finds breaking points.
+//! tables and trained learners at any --jobs (two trainings at once with 2), and writes its report
+//! and plots; a stress test finds breaking points.
 
 use std::path::Path;
 use std::process::Command;
@@ -20,7 +21,7 @@ fn setup(dir: &Path) -> std::path::PathBuf {
     std::fs::write(dir.join("tiny_sale.yaml"), SCENARIO).expect("write scenario");
     let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents");
     let exp = format!(
-        "name: tiny\nscenarios: [ tiny_sale.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n  - {{ file: {a}/q_learning.yaml, train_steps: 120 }}\n\
+        "name: tiny\nscenarios: [ tiny_sale.yaml ]\nreference: threshold\nagents:\n  - {{ file: {a}/threshold.yaml }}\n  - {{ file: {a}/dp_oracle.yaml }}\n  - {{ file: {a}/q_learning.yaml, train_steps: 120, training_runs: 2 }}\n\
          seeds: {{ start: 1000, count: 3 }}\n",
         a = agents.display()
     );
@@ -82,6 +83,12 @@ fn experiment_resumes_and_is_independent_of_jobs() {
         }
     }
     assert_eq!(read(&a.join("runs.csv")).lines().count(), 1 + 3 * 3);
+    assert!(a.join("runs/tiny_sale__q_learning.t1__1002.json").exists());
+    // The two training runs, trained one after the other at 1 job and at once at 2, wrote the
+    // same files.
+    for run in ["tiny_sale__q_learning", "tiny_sale__q_learning.t1"] {
+        assert_same_training(&a, &b, run);
+    }
     assert!(
         report.contains("| q_learning |"),
         "the learner was trained and evaluated"
@@ -122,6 +129,65 @@ fn experiment_resumes_and_is_independent_of_jobs() {
     assert_eq!(read(&a.join("runs.csv")), read(&b.join("runs.csv")));
 }
 
+/// The files a training run `run` left in `final/` under experiment outputs `a` and `b` are the
+/// same bytes (`state.json` but for the wall clock it records).
+fn assert_same_training(a: &Path, b: &Path, run: &str) {
+    let final_dir = |root: &Path| root.join("train").join(run).join("final");
+    let mut files: Vec<_> = std::fs::read_dir(final_dir(a))
+        .expect("final/ of the training")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f == "state.json"), "{files:?}");
+    for f in files {
+        let bytes = |root: &Path| {
+            let b = std::fs::read(final_dir(root).join(&f)).expect("readable");
+            if f != "state.json" {
+                return b;
+            }
+            let mut v: serde_json::Value = serde_json::from_slice(&b).expect("json");
+            let o = v.as_object_mut().expect("object");
+            o.remove("wall_seconds");
+            // The size of train.csv, whose steps/s column is wall clock too.
+            if let Some(log) = o.get_mut("log").and_then(|l| l.as_object_mut()) {
+                log.remove("csv_bytes");
+            }
+            v.to_string().into_bytes()
+        };
+        assert!(
+            bytes(a) == bytes(b),
+            "{run}/final/{f:?} differs between 1 and 2 jobs"
+        );
+    }
+}
+
+/// PPO draws from libtorch's process-wide generator; two PPO trainings at once (`--jobs 2`) still
+/// write what each writes alone, and evaluate to the same results.
+#[cfg(feature = "tch")]
+#[test]
+fn ppo_trainings_side_by_side_match_ones_run_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exp = setup(dir.path());
+    let text = std::fs::read_to_string(&exp).expect("read");
+    std::fs::write(
+        &exp,
+        text.replace(
+            "q_learning.yaml, train_steps: 120",
+            "ppo.yaml, train_steps: 1920",
+        )
+        .replace("count: 3", "count: 1"),
+    )
+    .expect("write");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run(&exp, &a, &["--jobs", "1"]);
+    run(&exp, &b, &["--jobs", "2"]);
+    for run in ["tiny_sale__ppo", "tiny_sale__ppo.t1"] {
+        assert_same_training(&a, &b, run);
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).expect("file exists");
+    assert_eq!(read(&a.join("runs.csv")), read(&b.join("runs.csv")));
+}
+
 #[test]
 fn a_training_of_another_budget_is_not_reused() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -130,8 +196,8 @@ fn a_training_of_another_budget_is_not_reused() {
     std::fs::write(
         &exp,
         text.replace(
-            "train_steps: 120 }",
-            "train_steps: 120, full_train_steps: 240 }",
+            "train_steps: 120, training_runs: 2 }",
+            "train_steps: 120, training_runs: 2, full_train_steps: 240 }",
         ),
     )
     .expect("write");

@@ -7,7 +7,7 @@
 //! Learners (`q_learning`, `dqn`, `ppo`) are trained first, one run per scenario in
 //! `train/<scenario>__<agent>/` on training seeds (from 0, disjoint from the evaluation seeds),
 //! with the entry's `train_steps` (`full_train_steps` with `--full`); a finished training is
-//! reused, an interrupted one resumed.
+//! reused, an interrupted one resumed. Up to `jobs` trainings run at once.
 //!
 //! A stored run that is unreadable, or stored by an older shopgym without the per-episode
 //! `peak_instances` the report's capacity plans need, is run again on resume (`runs::Stored`).
@@ -654,22 +654,46 @@ fn trained_for(run_dir: &Path) -> Option<u64> {
 /// Trains (or finds, or resumes) every learner on every scenario it runs on; returns, per
 /// scenario and agent, the agents to evaluate: a baseline once, a learner once per training run
 /// (run `k` >= 1 is named `<agent>.t<k>`, trained from seed `k`), pointing at its checkpoint.
+/// The training runs are independent (each its own seed and directory), so up to `opts.jobs` of
+/// them run at once (`train_all`); what each one writes does not depend on that.
 fn train_learners(
     exp: &Experiment,
     opts: &RunOptions,
 ) -> Result<Vec<Vec<Vec<Agent>>>, ExperimentError> {
     let dir = exp.path.parent().unwrap_or(Path::new("."));
+    // What to train, in (scenario, agent, run) order; an OOD set runs the learners of the
+    // family it names, a `checkpoint` entry its named checkpoint.
+    let trains = |si: usize, ai: usize| {
+        exp.agents[ai].0.spec.is_learner()
+            && exp.runs_on(ai, si)
+            && !matches!(exp.roles[si], Role::Ood { .. })
+            && exp.agents[ai].1.checkpoint.is_none()
+    };
+    let mut jobs = Vec::new();
+    for si in 0..exp.scenarios.len() {
+        for ai in 0..exp.agents.len() {
+            if trains(si, ai) {
+                jobs.extend((0..exp.training_runs(ai, opts.full)).map(|k| (si, ai, k)));
+            }
+        }
+    }
+    let mut trained = train_all(exp, opts, &jobs)?.into_iter();
     let mut out: Vec<Vec<Vec<Agent>>> = Vec::new();
     for (si, s) in exp.scenarios.iter().enumerate() {
         let mut row = Vec::new();
         for (ai, (_, entry)) in exp.agents.iter().enumerate() {
             let a = &exp.agent_on(ai, si);
-            if !a.spec.is_learner() || !exp.runs_on(ai, si) {
+            if trains(si, ai) {
+                row.push(
+                    trained
+                        .by_ref()
+                        .take(exp.training_runs(ai, opts.full) as usize)
+                        .collect(),
+                );
+            } else if !a.spec.is_learner() || !exp.runs_on(ai, si) {
                 row.push(vec![a.clone()]);
-                continue;
-            }
-            if let Role::Ood { trained_on, .. } = exp.roles[si] {
-                // Trained (earlier in this loop) on the family it came from.
+            } else if let Role::Ood { trained_on, .. } = exp.roles[si] {
+                // The runs trained on the family it came from (an earlier scenario).
                 let runs = out[trained_on][ai]
                     .iter()
                     .map(|t: &Agent| {
@@ -683,22 +707,68 @@ fn train_learners(
                     })
                     .collect();
                 row.push(runs);
-                continue;
-            }
-            if let Some(ck) = &entry.checkpoint {
+            } else if let Some(ck) = &entry.checkpoint {
                 row.push(vec![a
                     .clone()
                     .with_checkpoint(dir.join(ck.replace("{scenario}", s.name())))]);
-                continue;
             }
-            let runs = (0..exp.training_runs(ai, opts.full))
-                .map(|k| train_one(exp, opts, si, ai, k))
-                .collect::<Result<Vec<_>, _>>()?;
-            row.push(runs);
         }
         out.push(row);
     }
     Ok(out)
+}
+
+/// Runs the training `jobs` (scenario, agent, run), up to `opts.jobs` at once, each on its own
+/// thread taking the next job in order (so a long training never waits behind a nested task,
+/// as it could in a rayon pool; the envs inside a training still use rayon's global pool).
+/// Returns the trained agents in job order. After a failure no further job starts; the ones
+/// running finish (their checkpoints are resumed next time) and the first failure in job order
+/// is returned.
+fn train_all(
+    exp: &Experiment,
+    opts: &RunOptions,
+    jobs: &[(usize, usize, u64)],
+) -> Result<Vec<Agent>, ExperimentError> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let workers = opts.jobs.clamp(1, jobs.len().max(1));
+    if workers == 1 {
+        return jobs
+            .iter()
+            .map(|&(si, ai, k)| train_one(exp, opts, si, ai, k))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Vec<Mutex<Option<Result<Agent, ExperimentError>>>> =
+        jobs.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !failed.load(Ordering::SeqCst) {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(&(si, ai, k)) = jobs.get(i) else {
+                        break;
+                    };
+                    let r = train_one(exp, opts, si, ai, k);
+                    failed.fetch_or(r.is_err(), Ordering::SeqCst);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    let mut agents = Vec::with_capacity(jobs.len());
+    for r in results {
+        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(Ok(a)) => agents.push(a),
+            Some(Err(e)) => return Err(e),
+            None => unreachable!(
+                "jobs are taken in order, so one never started comes after the failure that \
+                 stopped them"
+            ),
+        }
+    }
+    Ok(agents)
 }
 
 /// Training run `k` of learner `ai` for scenario `si` (trained, found finished, or resumed).

@@ -1,8 +1,12 @@
 //! Process-wide libtorch settings: CPU threads, random seeds, and the device models live on.
 //!
 //! Call [`init_threads`] and [`seed_all`] once at the start of a run, before building models, and
-//! [`device`] to place them. CUDA is used when libtorch sees a GPU, CPU otherwise; the environment
+//! [`device`] to place them. Code that draws from libtorch's generator while other threads of the
+//! process may draw too (trainings run side by side by `shopgym experiment`, parallel fits) seeds
+//! it with [`seed_exclusive`] and draws while holding the guard. CUDA is used when libtorch sees a GPU, CPU otherwise; the environment
 //! variable `SHOPGYM_DEVICE` (`cpu`, `cuda`, `cuda:<index>`) overrides that choice.
+
+use std::sync::{Mutex, MutexGuard};
 
 use tch::Device;
 
@@ -84,6 +88,21 @@ pub fn init_threads() -> Result<usize, NnError> {
 pub fn seed_all(seed: u64) {
     // libtorch takes the seed as a 64-bit pattern; reinterpreting the bits keeps every u64 distinct.
     tch::manual_seed(i64::from_ne_bytes(seed.to_ne_bytes()));
+}
+
+/// libtorch's CPU generator is one per process. Whoever seeds it and draws from it while other
+/// threads may do the same holds this lock from the seed to its last draw.
+static GENERATOR: Mutex<()> = Mutex::new(());
+
+/// Seeds libtorch's generators ([`seed_all`]) and keeps them to the caller until the guard
+/// drops, so the draws made meanwhile are the ones `seed` implies whatever else the process runs.
+/// Not reentrant: drop the guard before anything that may take it again.
+pub fn seed_exclusive(seed: u64) -> MutexGuard<'static, ()> {
+    // A panic while holding the lock leaves nothing half-done in the generator that the next
+    // seed does not reset, so a poisoned lock is taken over.
+    let guard = GENERATOR.lock().unwrap_or_else(|p| p.into_inner());
+    seed_all(seed);
+    guard
 }
 
 /// CUDA devices libtorch sees; 0 with a CPU-only libtorch or without a driver.

@@ -22,7 +22,7 @@
 //!   minibatches shuffled by a ChaCha stream seeded with `seed`, at most `max_samples` windows per
 //!   epoch, early stopping on the last `val_frac` of the windows (chronologically; training
 //!   targets end before the first validation target) with `patience` epochs, best weights kept.
-//!   Weight initialisation is seeded with `nn::seed_all(seed)` under a process-wide lock, and no
+//!   Weight initialisation is seeded with `nn::seed_exclusive(seed)` (a process-wide lock), and no
 //!   other libtorch randomness is used (no dropout), so on the CPU the same seed gives the same
 //!   forecasts, also when several fits run in parallel.
 //! * **Prediction intervals**: empirical quantiles of the validation residuals per horizon step,

@@ -18,10 +18,6 @@ use std::sync::Mutex;
 use tch::nn::{self, OptimizerConfig};
 use tch::{Device, Kind, Reduction, Tensor};
 
-/// Seeding libtorch's global generator and drawing the initial weights happen under this lock, so
-/// fits running in parallel (rayon in the backtest) each get the weights their seed implies.
-static INIT_LOCK: Mutex<()> = Mutex::new(());
-
 /// Rows per forward pass when scoring the validation tail.
 const EVAL_CHUNK: usize = 2048;
 
@@ -158,8 +154,9 @@ impl NeuralForecaster {
             - z_t.narrow(0, w_i - 1, win_i).unsqueeze(1); // [windows, h]
 
         let (vs, net) = {
-            let _guard = INIT_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-            crate::nn::seed_all(cfg.seed);
+            // Fits running in parallel (rayon in the backtest) each get the weights their seed
+            // implies.
+            let _torch = crate::nn::seed_exclusive(cfg.seed);
             let vs = nn::VarStore::new(device);
             let net = Net::new(&vs.root(), cfg, nf as i64);
             (vs, net)

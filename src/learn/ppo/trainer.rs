@@ -142,8 +142,13 @@ pub fn train(
         ..TrainState::default()
     };
     let mut norm = ObsNorm::new(dim as usize, cfg.norm_obs);
-    crate::nn::seed_all(child_seed(options.seed, "ppo/torch", 0));
-    let mut net = ActorCritic::new(device, dim, &nvec, &cfg.hidden)?;
+    // libtorch's generator is process-wide: it is held while drawn from (the initial weights
+    // here, each iteration's sampling and minibatch order below), so PPO trainings running side
+    // by side in one process (`shopgym experiment`) each draw what their seed implies.
+    let mut net = {
+        let _torch = crate::nn::seed_exclusive(child_seed(options.seed, "ppo/torch", 0));
+        ActorCritic::new(device, dim, &nvec, &cfg.hidden)?
+    };
     let mut opt = crate::nn::Adam::new(&net.vs, cfg.learning_rate, 1e-5);
     if options.resume {
         let dir = options.out.join("checkpoints").join("latest");
@@ -191,7 +196,8 @@ pub fn train(
     while state.global_step < total && !crate::learn::stop_requested() {
         // One torch seed per iteration (action sampling, minibatch order), so a run resumed at
         // an iteration boundary draws what a straight run draws.
-        crate::nn::seed_all(child_seed(options.seed, "ppo/torch", state.iteration + 1));
+        let torch =
+            crate::nn::seed_exclusive(child_seed(options.seed, "ppo/torch", state.iteration + 1));
         if cfg.anneal_lr {
             let frac = 1.0 - state.iteration as f64 / iterations as f64;
             opt.lr = frac.max(0.0) * cfg.learning_rate;
@@ -338,6 +344,7 @@ pub fn train(
                 count += 1.0;
             }
         }
+        drop(torch);
         state.iteration += 1;
 
         // log
