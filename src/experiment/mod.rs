@@ -719,11 +719,12 @@ fn train_learners(
 }
 
 /// Runs the training `jobs` (scenario, agent, run), up to `opts.jobs` at once, each on its own
-/// thread taking the next job in order (so a long training never waits behind a nested task,
-/// as it could in a rayon pool; the envs inside a training still use rayon's global pool).
-/// Returns the trained agents in job order. After a failure no further job starts; the ones
-/// running finish (their checkpoints are resumed next time) and the first failure in job order
-/// is returned.
+/// thread taking the next job (so a long training never waits behind a nested task, as it could
+/// in a rayon pool; the envs inside a training still use rayon's global pool). Jobs start run by
+/// run (every learner's first run, then every second run, ...), so trainings that hold libtorch's
+/// generator (PPO: `nn::seed_exclusive`) seldom run beside each other and wait. Returns the
+/// trained agents in job order. After a failure no further job starts; the ones running finish
+/// (their checkpoints are resumed next time) and the first failure to start is returned.
 fn train_all(
     exp: &Experiment,
     opts: &RunOptions,
@@ -738,6 +739,8 @@ fn train_all(
             .map(|&(si, ai, k)| train_one(exp, opts, si, ai, k))
             .collect();
     }
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| (jobs[i].2, i));
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
     let results: Vec<Mutex<Option<Result<Agent, ExperimentError>>>> =
@@ -746,10 +749,10 @@ fn train_all(
         for _ in 0..workers {
             scope.spawn(|| {
                 while !failed.load(Ordering::SeqCst) {
-                    let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&(si, ai, k)) = jobs.get(i) else {
+                    let Some(&i) = order.get(next.fetch_add(1, Ordering::SeqCst)) else {
                         break;
                     };
+                    let (si, ai, k) = jobs[i];
                     let r = train_one(exp, opts, si, ai, k);
                     failed.fetch_or(r.is_err(), Ordering::SeqCst);
                     *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
@@ -757,18 +760,26 @@ fn train_all(
             });
         }
     });
-    let mut agents = Vec::with_capacity(jobs.len());
-    for r in results {
-        match r.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            Some(Ok(a)) => agents.push(a),
-            Some(Err(e)) => return Err(e),
-            None => unreachable!(
-                "jobs are taken in order, so one never started comes after the failure that \
-                 stopped them"
-            ),
+    let mut results: Vec<Option<Result<Agent, ExperimentError>>> = results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect();
+    if let Some(i) = order
+        .iter()
+        .copied()
+        .find(|&i| matches!(results[i], Some(Err(_))))
+    {
+        if let Some(Err(e)) = results.swap_remove(i) {
+            return Err(e);
         }
     }
-    Ok(agents)
+    Ok(results
+        .into_iter()
+        .map(|r| match r {
+            Some(Ok(a)) => a,
+            _ => unreachable!("without a failure every job ran"),
+        })
+        .collect())
 }
 
 /// Training run `k` of learner `ai` for scenario `si` (trained, found finished, or resumed).
