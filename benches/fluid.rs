@@ -1,9 +1,9 @@
 //! Fluid fidelity: speed and calibration against the DES (prints figures; no pass/fail).
 //! `cargo bench --bench fluid`.
 //!
-//! 1. speed: env steps/s of `ScalingEnv` on `scenarios/flash_sale.yaml` in fluid and DES mode
-//!    side by side (one core; the scenario's own delta env holding every pool, and target mode
-//!    with the static counts), at the shipped scale and at full scale (`scale: 1`);
+//! 1. speed: env steps/s of `ScalingEnv` on `scenarios/flash_sale.yaml` and `singles_day.yaml` in
+//!    fluid and DES mode side by side (one core; the scenario's own delta env holding every pool,
+//!    and target mode with the static counts), at the shipped scale and at full scale (`scale: 1`);
 //! 2. calibration: per scenario and agent (static, threshold, dp_oracle), the DES episode and its
 //!    action sequence replayed on the fluid model, with per-episode and per-interval errors
 //!    (`evaluate::calibrate`). `SHOPGYM_FLUID_SCENARIOS` (comma-separated stems, default
@@ -11,7 +11,7 @@
 //!    `SHOPGYM_FLUID_FULL` (stems, or `all`) adds full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
 //!    every interval of the first pair; `SHOPGYM_FLUID_AGENTS` (agent file stems, default
 //!    static,threshold,dp_oracle) picks the agents. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
-//!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section.
+//!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section, `SHOPGYM_FLUID_SKIP_CALIBRATION=1` this one.
 
 mod common;
 
@@ -91,8 +91,11 @@ fn speed() {
     } else {
         (&[None], 0.01)
     };
-    for &scale in scales {
-        let s = at_scale("scenarios/flash_sale.yaml", scale);
+    for (path, &scale) in ["scenarios/flash_sale.yaml", "scenarios/singles_day.yaml"]
+        .iter()
+        .flat_map(|p| scales.iter().map(move |s| (p, s)))
+    {
+        let s = at_scale(path, scale);
         for (target_mode, label) in [(false, "delta, hold"), (true, "target, static counts")] {
             let fluid = steps_per_s(
                 &s.clone().with_fidelity(Some(Fidelity::Fluid)),
@@ -205,5 +208,7 @@ fn main() {
     if std::env::var("SHOPGYM_FLUID_SKIP_SPEED").is_err() {
         speed();
     }
-    calibration();
+    if std::env::var("SHOPGYM_FLUID_SKIP_CALIBRATION").is_err() {
+        calibration();
+    }
 }

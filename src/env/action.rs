@@ -156,15 +156,24 @@ impl ActionCodec {
         let mut mask = Vec::with_capacity(self.space.flat_dim());
         match &self.space {
             Space::MultiDiscrete(m) => {
+                // A pool's targets rise with its value (`step_size` >= 1), and `feasible` asks for
+                // `lo <= target <= upper`: so its block is false, then true, then false, with both
+                // edges found by bisection on `feasible`'s own tests instead of testing every
+                // value (a target-mode block at full scale is over a thousand values per step).
                 for (p, pv) in pools.iter().enumerate() {
-                    for k in 0..m.nvec[p] as i64 {
-                        let v = m.start[p] + k;
-                        let target = match self.mode {
-                            ActionModeSpec::Target => v,
-                            _ => i64::from(pv.active) + v * step,
-                        };
-                        mask.push(self.feasible(p, pv.active, target, room));
-                    }
+                    let n = m.nvec[p] as usize;
+                    let target = |k: usize| match self.mode {
+                        ActionModeSpec::Target => m.start[p] + k as i64,
+                        _ => i64::from(pv.active) + (m.start[p] + k as i64) * step,
+                    };
+                    let below = |k: usize| target(k) < i64::from(self.bounds[p].0);
+                    let first = first_false(n, below);
+                    let end = first_false(n, |k| {
+                        below(k) || self.feasible(p, pv.active, target(k), room)
+                    });
+                    mask.resize(mask.len() + first, false);
+                    mask.resize(mask.len() + (end - first), true);
+                    mask.resize(mask.len() + (n - end), false);
                 }
             }
             Space::Discrete(d) => {
@@ -181,5 +190,117 @@ impl ActionCodec {
             Space::Box(_) => {}
         }
         mask
+    }
+}
+
+/// The first `k` in `0..n` where `pred` is false, for a `pred` that is true up to some `k` and
+/// false from there on (bisection, as `slice::partition_point` over `0..n`).
+fn first_false(n: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::stream;
+    use rand::Rng;
+
+    /// The mask as it was first written: every value of every pool tested on its own.
+    fn mask_value_by_value(c: &ActionCodec, pools: &[PoolView], billed: u32) -> Vec<bool> {
+        let room = c
+            .budget
+            .map_or(i64::MAX, |b| i64::from(b) - i64::from(billed));
+        let Space::MultiDiscrete(m) = &c.space else {
+            unreachable!("built MultiDiscrete below")
+        };
+        let mut mask = Vec::new();
+        for (p, pv) in pools.iter().enumerate() {
+            for k in 0..m.nvec[p] as i64 {
+                let v = m.start[p] + k;
+                let target = match c.mode {
+                    ActionModeSpec::Target => v,
+                    _ => i64::from(pv.active) + v * i64::from(c.step_size),
+                };
+                mask.push(c.feasible(p, pv.active, target, room));
+            }
+        }
+        mask
+    }
+
+    #[test]
+    fn multi_discrete_mask_equals_testing_every_value() {
+        let mut rng = stream(3, "test/mask");
+        for case in 0..2000 {
+            let np = rng.random_range(1..5usize);
+            let bounds: Vec<(u32, u32)> = (0..np)
+                .map(|_| {
+                    let lo = rng.random_range(0..30u32);
+                    (lo, lo + rng.random_range(0..1300u32))
+                })
+                .collect();
+            let (mode, max_delta, step_size) = if case % 2 == 0 {
+                (ActionModeSpec::Target, 0, 1)
+            } else {
+                (
+                    ActionModeSpec::Delta,
+                    rng.random_range(1..6u32),
+                    rng.random_range(1..5u32),
+                )
+            };
+            let space = Space::MultiDiscrete(MultiDiscrete {
+                nvec: bounds
+                    .iter()
+                    .map(|&(lo, hi)| match mode {
+                        ActionModeSpec::Target => u64::from(hi - lo + 1),
+                        _ => u64::from(2 * max_delta + 1),
+                    })
+                    .collect(),
+                start: bounds
+                    .iter()
+                    .map(|&(lo, _)| match mode {
+                        ActionModeSpec::Target => i64::from(lo),
+                        _ => -i64::from(max_delta),
+                    })
+                    .collect(),
+            });
+            let budget = (case % 3 != 0).then(|| rng.random_range(0..3000u32));
+            let codec = ActionCodec {
+                mode,
+                max_delta,
+                step_size,
+                bounds: bounds.clone(),
+                budget,
+                space,
+            };
+            let pools: Vec<PoolView> = bounds
+                .iter()
+                .map(|&(lo, hi)| PoolView {
+                    running: 0,
+                    provisioning: 0,
+                    draining: 0,
+                    restarting: 0,
+                    // Sometimes outside the bounds (a pool the budget or a crash left there).
+                    active: rng.random_range(lo.saturating_sub(3)..hi + 4),
+                    queue_len: 0,
+                    busy_slots: 0,
+                    concurrency: 1,
+                })
+                .collect();
+            let billed = rng.random_range(0..3500u32);
+            assert_eq!(
+                codec.mask(&pools, billed),
+                mask_value_by_value(&codec, &pools, billed),
+                "case {case}: {bounds:?}, budget {budget:?}, billed {billed}"
+            );
+        }
     }
 }
