@@ -11,7 +11,11 @@
 //!    `SHOPGYM_FLUID_FULL` (stems, or `all`) adds full-scale variants; `SHOPGYM_FLUID_INTERVALS=1` prints
 //!    every interval of the first pair; `SHOPGYM_FLUID_AGENTS` (agent file stems, default
 //!    static,threshold,dp_oracle) picks the agents. `SHOPGYM_FLUID_ONLY=1` skips the DES speed runs,
-//!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section, `SHOPGYM_FLUID_SKIP_CALIBRATION=1` this one.
+//!    `SHOPGYM_FLUID_SKIP_SPEED=1` the speed section, `SHOPGYM_FLUID_SKIP_CALIBRATION=1` this one;
+//! 3. noise floor: the per-interval latency error a perfect model of the DES's expected latencies
+//!    would still show against one DES episode (the seed mean of 30 DES episodes under static),
+//!    beside the fluid model's (`SHOPGYM_FLUID_NOISE`, `SHOPGYM_FLUID_NOISE_SEEDS`;
+//!    `SHOPGYM_FLUID_SKIP_NOISE=1` skips it).
 
 mod common;
 
@@ -20,7 +24,7 @@ use std::time::Instant;
 
 use shopgym::agents::Agent;
 use shopgym::env::{Action, Env, EnvConfig, ScalingEnv, Space};
-use shopgym::evaluate::calibrate::{compare, run_pair};
+use shopgym::evaluate::calibrate::{compare, run_pair, Run};
 use shopgym::scenario::env_spec::ActionModeSpec;
 use shopgym::scenario::{Scenario, ScenarioSpec};
 use shopgym::sim::Fidelity;
@@ -204,11 +208,95 @@ fn calibration() {
     }
 }
 
+/// The DES run `runs[0]` with each (interval, class) mean latency and p99 replaced by their
+/// mean over `runs` (the same scenario and actions, other seeds): an estimate of what a model
+/// that predicts the DES's expected latencies exactly would say.
+fn seed_mean(runs: &[Run]) -> Run {
+    let mut out = runs[0].clone();
+    for (i, iv) in out.intervals.iter_mut().enumerate() {
+        for (c, class) in iv.classes.iter_mut().enumerate() {
+            let avg = |get: &dyn Fn(&Run) -> Option<f64>| {
+                let v: Vec<f64> = runs.iter().filter_map(get).collect();
+                (v.len() == runs.len()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+            };
+            class.latency_ms.mean = avg(&|r: &Run| r.intervals[i].classes[c].latency_ms.mean);
+            class.latency_ms.p99 = avg(&|r: &Run| r.intervals[i].classes[c].latency_ms.p99);
+        }
+    }
+    out
+}
+
+/// Section 3, the noise floor: how close any deterministic model can come to one DES episode, per
+/// interval.
+/// `static` (constant actions) runs on the DES from `n` seeds; the seed-mean latencies of each
+/// interval stand for a perfect model of the DES's expected latencies, and are compared with the
+/// seed-1 episode exactly as the fluid model is (`compare`), beside the fluid model's own error.
+/// `SHOPGYM_FLUID_NOISE` (stems; default mmc_validation,worldcup98_replay) picks scenarios,
+/// `SHOPGYM_FLUID_NOISE_SEEDS` the number of DES seeds (default 30).
+fn noise_floor() {
+    let measuring = common::measuring();
+    let names = std::env::var("SHOPGYM_FLUID_NOISE").unwrap_or_else(|_| {
+        if measuring {
+            "mmc_validation,worldcup98_replay".into()
+        } else {
+            "mmc_validation".into()
+        }
+    });
+    let n: u64 = std::env::var("SHOPGYM_FLUID_NOISE_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if measuring { 30 } else { 2 })
+        .max(2);
+    let agent = Agent::load("agents/static.yaml").expect("shipped agent loads");
+    println!("## noise floor: per-interval latency error against the seed-1 DES episode (static, {n} DES seeds)\n");
+    println!("| scenario | compared with DES seed 1 | latency pairs | mean lat err (within 5 %) | p99 err (within 15 %) |");
+    println!("|---|---|---:|---:|---:|");
+    for name in names.split(',').filter(|n| !n.is_empty()) {
+        let s = at_scale(&format!("scenarios/{name}.yaml"), None);
+        let pairs: Vec<(Run, Run)> = (1..=n)
+            .map(|seed| run_pair(&s, &agent, seed).expect("static runs"))
+            .collect();
+        let des: Vec<Run> = pairs.iter().map(|(d, _)| d.clone()).collect();
+        let mean = seed_mean(&des);
+        let rows = [
+            ("fluid model, seed 1", &pairs[0].1),
+            ("DES seed 2", &des[1]),
+            ("seed mean of the DES (a perfect mean model)", &mean),
+        ];
+        for (label, other) in rows {
+            let c = compare(&s, "static", 1, &des[0], other);
+            println!(
+                "| {} | {label} | {} | {:.1} % ({:.0} %) | {:.1} % ({:.0} %) |",
+                s.name(),
+                c.latency_pairs,
+                100.0 * c.mean_latency_error,
+                100.0 * c.mean_latency_within,
+                100.0 * c.p99_error,
+                100.0 * c.p99_within
+            );
+        }
+        let c = compare(&s, "static", 1, &mean, &pairs[0].1);
+        println!(
+            "| {} | (fluid vs the DES seed mean) | {} | {:.1} % ({:.0} %) | {:.1} % ({:.0} %) |",
+            s.name(),
+            c.latency_pairs,
+            100.0 * c.mean_latency_error,
+            100.0 * c.mean_latency_within,
+            100.0 * c.p99_error,
+            100.0 * c.p99_within
+        );
+    }
+    println!();
+}
+
 fn main() {
     if std::env::var("SHOPGYM_FLUID_SKIP_SPEED").is_err() {
         speed();
     }
     if std::env::var("SHOPGYM_FLUID_SKIP_CALIBRATION").is_err() {
         calibration();
+    }
+    if std::env::var("SHOPGYM_FLUID_SKIP_NOISE").is_err() {
+        noise_floor();
     }
 }
