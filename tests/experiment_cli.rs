@@ -30,6 +30,12 @@ fn setup(dir: &Path) -> std::path::PathBuf {
     p
 }
 
+/// Rewrites the experiment file `exp` with `edit`.
+fn rewrite(exp: &Path, edit: impl Fn(String) -> String) {
+    let text = std::fs::read_to_string(exp).expect("read");
+    std::fs::write(exp, edit(text)).expect("write");
+}
+
 fn run(exp: &Path, out: &Path, extra: &[&str]) {
     let o = shopgym()
         .arg("experiment")
@@ -168,16 +174,13 @@ fn assert_same_training(a: &Path, b: &Path, run: &str) {
 fn ppo_trainings_side_by_side_match_ones_run_alone() {
     let dir = tempfile::tempdir().expect("temp dir");
     let exp = setup(dir.path());
-    let text = std::fs::read_to_string(&exp).expect("read");
-    std::fs::write(
-        &exp,
+    rewrite(&exp, |text| {
         text.replace(
             "q_learning.yaml, train_steps: 120",
             "ppo.yaml, train_steps: 1920",
         )
-        .replace("count: 3", "count: 1"),
-    )
-    .expect("write");
+        .replace("count: 3", "count: 1")
+    });
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     run(&exp, &a, &["--jobs", "1"]);
     run(&exp, &b, &["--jobs", "2"]);
@@ -192,15 +195,12 @@ fn ppo_trainings_side_by_side_match_ones_run_alone() {
 fn a_training_of_another_budget_is_not_reused() {
     let dir = tempfile::tempdir().expect("temp dir");
     let exp = setup(dir.path());
-    let text = std::fs::read_to_string(&exp).expect("read");
-    std::fs::write(
-        &exp,
+    rewrite(&exp, |text| {
         text.replace(
             "train_steps: 120, training_runs: 2 }",
             "train_steps: 120, training_runs: 2, full_train_steps: 240 }",
-        ),
-    )
-    .expect("write");
+        )
+    });
     let out = dir.path().join("out");
     run(&exp, &out, &["--jobs", "2"]);
     let o = shopgym()
@@ -231,10 +231,9 @@ fn a_training_of_another_budget_is_not_reused() {
 fn bad_experiment_files_get_clear_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let exp = setup(dir.path());
-    let text = std::fs::read_to_string(&exp)
-        .expect("read")
-        .replace("reference: threshold", "reference: nobody");
-    std::fs::write(&exp, text).expect("write");
+    rewrite(&exp, |text| {
+        text.replace("reference: threshold", "reference: nobody")
+    });
     let o = shopgym()
         .arg("experiment")
         .arg(&exp)
