@@ -219,6 +219,16 @@ fn dqn_config_errors_name_the_field() {
     )
     .expect_err("batch 0");
     assert!(err.to_string().contains("batch_size"), "{err}");
+    let err = Agent::new(
+        "dqn".into(),
+        AgentSpec::Dqn(DqnConfig {
+            slo_weight: -1.0,
+            ..DqnConfig::default()
+        }),
+        Path::new("agents/bad.yaml"),
+    )
+    .expect_err("negative slo_weight");
+    assert!(err.to_string().contains("slo_weight"), "{err}");
 }
 
 #[cfg(not(feature = "tch"))]

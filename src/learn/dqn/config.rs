@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::env::RewardTerms;
 use crate::io::{ConfigError, Ctx};
 use crate::learn::{check_epsilon, check_hidden};
 use crate::scenario::env_spec::{CalendarObsSpec, ObsForecastSpec};
@@ -85,6 +86,13 @@ pub struct DqnConfig {
     /// Rewards are multiplied by this before learning (the env's reward is in $). Default 1e-4.
     #[serde(default = "default_reward_scale")]
     pub reward_scale: f64,
+    /// Training-only weight of the reward's SLO term: the learner learns from `cost +
+    /// revenue_lost + slo_weight · slo_penalty` (times `reward_scale`), so a weight above 1 makes
+    /// it avoid SLO-violation minutes more than the benchmark's return prices them. Evaluation,
+    /// `best/` selection and every reported return use the env's own reward. Default 1 (the
+    /// env's reward, unchanged).
+    #[serde(default = "one_f64")]
+    pub slo_weight: f64,
     /// Running observation standardisation (raw observations are stored; batches are normalised
     /// with the current statistics). Default true.
     #[serde(default = "yes")]
@@ -104,6 +112,13 @@ pub struct DqnConfig {
 }
 
 impl DqnConfig {
+    /// What the learner learns from for one step with env reward `reward` split into `terms`:
+    /// the reward with its SLO term weighted by `slo_weight`, times `reward_scale`. With the
+    /// default weight it is exactly `reward · reward_scale`.
+    pub fn learning_reward(&self, reward: f64, terms: &RewardTerms) -> f32 {
+        ((reward + (self.slo_weight - 1.0) * terms.slo_penalty) * self.reward_scale) as f32
+    }
+
     /// Checks every value against its documented range (errors name the field in `ctx`'s file).
     pub fn validate(&self, ctx: &Ctx) -> Result<(), ConfigError> {
         ctx.check_range("gamma", self.gamma, 0.0, 1.0)?;
@@ -118,6 +133,7 @@ impl DqnConfig {
         ctx.check_range("huber_delta", self.huber_delta, 1e-9, 1e9)?;
         ctx.check_range("max_grad_norm", self.max_grad_norm, 1e-9, 1e9)?;
         ctx.check_range("reward_scale", self.reward_scale, 1e-12, 1e6)?;
+        ctx.check_range("slo_weight", self.slo_weight, 0.0, 1e6)?;
         check_hidden(ctx, &self.hidden)?;
         for (field, v) in [
             ("step_size", self.step_size as usize),
@@ -206,4 +222,37 @@ fn default_eval_episodes() -> u64 {
 }
 fn default_eval_seed() -> u64 {
     900
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learning_reward_weights_only_the_slo_term() {
+        let terms = RewardTerms {
+            cost: -120.5,
+            revenue_lost: -33.25,
+            slo_penalty: -3.0,
+        };
+        let reward = terms.total();
+        let base = DqnConfig::default();
+        // The default weight learns from the env's reward itself, bit for bit.
+        assert_eq!(
+            base.learning_reward(reward, &terms).to_bits(),
+            ((reward * base.reward_scale) as f32).to_bits()
+        );
+        let heavy = DqnConfig {
+            slo_weight: 10.0,
+            ..DqnConfig::default()
+        };
+        let want = ((-120.5 - 33.25 - 30.0) * heavy.reward_scale) as f32;
+        assert!((heavy.learning_reward(reward, &terms) - want).abs() < 1e-9);
+        let none = DqnConfig {
+            slo_weight: 0.0,
+            ..DqnConfig::default()
+        };
+        let want = ((-120.5 - 33.25) * none.reward_scale) as f32;
+        assert!((none.learning_reward(reward, &terms) - want).abs() < 1e-9);
+    }
 }

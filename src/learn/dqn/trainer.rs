@@ -176,7 +176,7 @@ pub fn train(
                     let Action::Discrete(a) = *s.action else {
                         return;
                     };
-                    let r = (s.step.reward * cfg.reward_scale) as f32;
+                    let r = cfg.learning_reward(s.step.reward, &s.step.info.reward_terms);
                     let mask = &s.step.info.action_mask;
                     // Transitions it completes are in the restored buffer already.
                     let _ = nstep[s.env].push(s.obs, a, r, &s.step.obs, mask, false);
@@ -233,7 +233,7 @@ pub fn train(
         for i in 0..n {
             let done = step.done(i);
             let (next_obs, next_info) = step.outcome(i);
-            let r = (step.rewards[i] * cfg.reward_scale) as f32;
+            let r = cfg.learning_reward(step.rewards[i], &next_info.reward_terms);
             for t in nstep[i].push(
                 &obs[i * dim..(i + 1) * dim],
                 actions[i],
