@@ -88,7 +88,21 @@ fn experiment_resumes_and_is_independent_of_jobs() {
             );
         }
     }
-    assert_eq!(read(&a.join("runs.csv")).lines().count(), 1 + 3 * 3);
+    // Both training runs of the learner have their rows, the second under its own name, and
+    // the report pools them.
+    let runs_csv = read(&a.join("runs.csv"));
+    assert_eq!(runs_csv.lines().count(), 1 + 4 * 3);
+    for seed in 1000..1003 {
+        assert!(
+            runs_csv.contains(&format!("tiny_sale,q_learning.t1,{seed},")),
+            "{runs_csv}"
+        );
+    }
+    assert!(
+        report.contains("pool the episodes of all their training runs")
+            && report.contains("q_learning (2 runs)"),
+        "{report}"
+    );
     assert!(a.join("runs/tiny_sale__q_learning.t1__1002.json").exists());
     // The two training runs, trained one after the other at 1 job and at once at 2, wrote the
     // same files.

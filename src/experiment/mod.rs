@@ -413,6 +413,15 @@ impl Experiment {
         n.unwrap_or(1).max(1)
     }
 
+    /// The names agent `ai`'s training runs are stored under (`runs/`, `train/`, `runs.csv`):
+    /// its own name for run 0, `<name>.t<k>` for run k >= 1. One name for a baseline.
+    pub fn run_names(&self, ai: usize, full: bool) -> Vec<String> {
+        let name = &self.agents[ai].0.name;
+        (0..self.training_runs(ai, full))
+            .map(|k| run_name(name, k))
+            .collect()
+    }
+
     /// Every run: (scenario, agent, training run, seed) under the chosen budget; learners also
     /// on the `gap_seeds`.
     pub fn runs(&self, full: bool) -> Vec<(usize, usize, u64, u64)> {
@@ -782,6 +791,15 @@ fn train_all(
         .collect())
 }
 
+/// The name training run `k` of agent `name` is stored under (see `Experiment::run_names`).
+fn run_name(name: &str, k: u64) -> String {
+    if k == 0 {
+        name.to_string()
+    } else {
+        format!("{name}.t{k}")
+    }
+}
+
 /// Training run `k` of learner `ai` for scenario `si` (trained, found finished, or resumed).
 fn train_one(
     exp: &Experiment,
@@ -792,9 +810,7 @@ fn train_one(
 ) -> Result<Agent, ExperimentError> {
     let (s, entry) = (&exp.scenarios[si], &exp.agents[ai].1);
     let mut a = exp.agent_on(ai, si);
-    if k > 0 {
-        a.name = format!("{}.t{k}", a.name);
-    }
+    a.name = run_name(&a.name, k);
     // The scenario it trains on, and under which protocol.
     let (ts, role) = match &exp.train_on[ai] {
         Some(t) => (t, Role::Plain),

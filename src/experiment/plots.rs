@@ -1,11 +1,14 @@
 //! Plots of an experiment (plotters; each as PNG and SVG in `plots/`), per scenario:
 //! - `traffic_capacity_<s>`: traffic (req/s) over time, and below it the instances each agent
-//!   provisioned (running + booting), on the first evaluation seed (same traffic for every agent);
+//!   provisioned (running + booting), on the first evaluation seed (same traffic for every agent;
+//!   a learner's first training run);
 //! - `latency_<s>`: the SLO-quantile latency of the most valuable class over time against its
 //!   target;
-//! - `cost_slo_<s>`: cost against SLO-violation minutes, one point per agent with 95 % CI whiskers;
+//! - `cost_slo_<s>`: cost against SLO-violation minutes, one point per agent with 95 % CI whiskers
+//!   (a learner's episodes of all its training runs pooled);
 //! - `learning_<s>`: the trained agents' learning curves (training episodes and held-out
-//!   evaluations) from their `train/<s>__<agent>/train.csv`, as −return on a log scale.
+//!   evaluations) from their `train/<s>__<agent>/train.csv` (the first training run), as −return
+//!   on a log scale.
 //!
 //! Text is drawn with the DejaVu Sans font compiled in (the `dejavu` crate), so PNGs need no
 //! system fonts.
@@ -15,7 +18,7 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::runs::{load_runs, metric};
+use super::runs::{load_training_runs, metric};
 use super::{Experiment, ExperimentError};
 use crate::evaluate::mean_ci;
 use crate::scenario::Scenario;
@@ -450,7 +453,8 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
             if !exp.runs_on(ai, si) {
                 continue;
             }
-            let runs = load_runs(out, s.name(), &a.name, seeds)?;
+            // A learner's point pools all its training runs, as the report's tables do.
+            let runs = load_training_runs(exp, out, si, ai, seeds, full)?.concat();
             // One episode has no interval: its bars shrink to the point.
             let mean_bar = |key: &str| {
                 let m = mean_ci(&runs.iter().map(|r| metric(r, key)).collect::<Vec<_>>());

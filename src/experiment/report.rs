@@ -10,7 +10,7 @@ use crate::io::FileError;
 
 use super::capacity::{runs_csv_cells, write_plan_table, RUNS_CSV_COLUMNS};
 use super::plots::plot_files;
-use super::runs::{load_runs, metric};
+use super::runs::{load_runs, load_training_runs, metric};
 use super::{Experiment, ExperimentError, Role};
 use crate::evaluate::mean_ci;
 use crate::evaluate::stats::{
@@ -270,6 +270,23 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
             seeds.len(),
             exp.spec.reference
         )?;
+        let pooled: Vec<String> = (0..exp.agents.len())
+            .filter(|&ai| exp.training_runs(ai, full) > 1)
+            .map(|ai| {
+                format!(
+                    "{} ({} runs)",
+                    exp.agents[ai].0.name,
+                    exp.training_runs(ai, full)
+                )
+            })
+            .collect();
+        if !pooled.is_empty() {
+            writeln!(
+                md,
+                "Learners trained more than once pool the episodes of all their training runs                  (n = runs × episodes; `runs.csv` names run k >= 1 `<agent>.t<k>`): {}.\n",
+                pooled.join(", ")
+            )?;
+        }
     } else {
         write_protocol(&mut md, exp, full)?;
     }
@@ -337,7 +354,10 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
             if !exp.runs_on(ai, si) {
                 continue;
             }
-            let runs = load_runs(out, s.name(), &a.name, seeds)?;
+            // Every training run of a learner: its rows in runs.csv under the run's own name,
+            // its episodes pooled in the means and paired with the reference's on their draws.
+            let by_run = load_training_runs(exp, out, si, ai, seeds, full)?;
+            let runs: Vec<super::runs::RunRecord> = by_run.concat();
             let mut cells = Vec::new();
             for (key, _) in &names {
                 let xs: Vec<f64> = runs.iter().map(|r| metric(r, key)).collect();
@@ -353,8 +373,13 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                 cells.push(fmt_ci(&xs));
             }
             writeln!(md, "| {} | {} |", a.name, cells.join(" | "))?;
-            for r in &runs {
-                let mut row = vec![s.name().to_string(), a.name.clone(), r.seed.to_string()];
+            for (name, r) in exp
+                .run_names(ai, full)
+                .iter()
+                .zip(&by_run)
+                .flat_map(|(n, rs)| rs.iter().map(move |r| (n, r)))
+            {
+                let mut row = vec![s.name().to_string(), name.clone(), r.seed.to_string()];
                 row.extend(REPORTED.iter().map(|(k, _)| format!("{}", metric(r, k))));
                 row.push(
                     classes
@@ -367,7 +392,13 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
                 runs_csv.write_record(&row)?;
             }
             if a.name != exp.spec.reference {
-                let diff = |key: &str| fmt_ci(&paired_diffs(&runs, &reference, key));
+                let diff = |key: &str| {
+                    let d: Vec<f64> = by_run
+                        .iter()
+                        .flat_map(|r| paired_diffs(r, &reference, key))
+                        .collect();
+                    fmt_ci(&d)
+                };
                 writeln!(
                     paired_rows,
                     "| {} | {} | {} | {} | {} |",
@@ -519,28 +550,5 @@ fn paired_diffs(
     runs.iter()
         .zip(reference)
         .map(|(x, y)| metric(x, key) - metric(y, key))
-        .collect()
-}
-
-/// The stored runs of agent `ai` on scenario `si` and `seeds`, one list per training run (run
-/// `k` >= 1 is stored as `<agent>.t<k>`).
-fn load_training_runs(
-    exp: &Experiment,
-    out: &Path,
-    si: usize,
-    ai: usize,
-    seeds: &[u64],
-    full: bool,
-) -> Result<Vec<Vec<super::runs::RunRecord>>, ExperimentError> {
-    let name = &exp.agents[ai].0.name;
-    (0..exp.training_runs(ai, full))
-        .map(|k| {
-            let n = if k == 0 {
-                name.clone()
-            } else {
-                format!("{name}.t{k}")
-            };
-            load_runs(out, exp.scenarios[si].name(), &n, seeds)
-        })
         .collect()
 }

@@ -81,6 +81,22 @@ pub fn metric(rec: &RunRecord, name: &str) -> f64 {
     }
 }
 
+/// The stored runs of agent `ai` on scenario `si` and `seeds`, one list per training run (in
+/// `Experiment::run_names` order), each in seed order.
+pub fn load_training_runs(
+    exp: &super::Experiment,
+    out: &Path,
+    si: usize,
+    ai: usize,
+    seeds: &[u64],
+    full: bool,
+) -> Result<Vec<Vec<RunRecord>>, ExperimentError> {
+    exp.run_names(ai, full)
+        .iter()
+        .map(|n| load_runs(out, exp.scenarios[si].name(), n, seeds))
+        .collect()
+}
+
 /// Reads the stored runs of `scenario` × `agent` on `seeds`, in seed order.
 pub fn load_runs(
     out: &Path,
