@@ -82,6 +82,61 @@ fn ppo_learns_and_checkpoint_round_trips() {
     assert!(trained > before, "trained {trained} vs untrained {before}");
 }
 
+/// Building a DQN network draws default weights from libtorch's process-wide generator (and
+/// replaces them). Evaluations of a DQN checkpoint running beside a PPO training, as in
+/// `shopgym experiment`, must not change what the PPO run draws: its model is the same as when
+/// it trains alone.
+#[cfg(feature = "tch")]
+#[test]
+fn ppo_draws_what_its_seed_implies_beside_dqn_evaluations() {
+    use shopgym::evaluate::run_one;
+    use shopgym::learn::dqn::DqnConfig;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let scenario = tiny();
+    let dir = tempfile::tempdir().expect("tmp");
+    let dqn_run = dir.path().join("dqn");
+    let cfg = DqnConfig {
+        hidden: vec![16],
+        num_envs: 1,
+        total_steps: 8,
+        learning_starts: 4,
+        batch_size: 4,
+        eval_every: 8,
+        eval_episodes: 1,
+        checkpoint_every: 8,
+        ..DqnConfig::default()
+    };
+    let dqn = Agent::new("dqn".into(), AgentSpec::Dqn(cfg), Path::new("dqn.yaml")).expect("valid");
+    dqn.train(&scenario, &options(&dqn_run)).expect("trains");
+    let dqn = dqn.with_checkpoint(&dqn_run);
+    let (alone, beside) = (dir.path().join("alone"), dir.path().join("beside"));
+    agent(400)
+        .train(&scenario, &options(&alone))
+        .expect("trains");
+    let done = AtomicBool::new(false);
+    let loads = std::thread::scope(|s| {
+        let evaluations = s.spawn(|| {
+            let mut n = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                run_one(&scenario, &dqn, 900).expect("runs");
+                n += 1;
+            }
+            n
+        });
+        agent(400)
+            .train(&scenario, &options(&beside))
+            .expect("trains");
+        done.store(true, Ordering::Relaxed);
+        evaluations.join().expect("evaluations ran")
+    });
+    assert!(loads > 0, "no DQN evaluation ran beside the training");
+    let read = |p: &Path| std::fs::read(p.join("final/model.safetensors")).expect("model");
+    assert!(
+        read(&alone) == read(&beside),
+        "PPO's model changed with {loads} DQN evaluations beside it"
+    );
+}
+
 #[cfg(not(feature = "tch"))]
 #[test]
 fn ppo_without_tch_is_a_clear_error() {

@@ -3,8 +3,10 @@
 //! Call [`init_threads`] and [`seed_all`] once at the start of a run, before building models, and
 //! [`device`] to place them. Code that draws from libtorch's generator while other threads of the
 //! process may draw too (trainings run side by side by `shopgym experiment`, parallel fits) seeds
-//! it with [`seed_exclusive`] and draws while holding the guard. CUDA is used when libtorch sees a GPU, CPU otherwise; the environment
-//! variable `SHOPGYM_DEVICE` (`cpu`, `cuda`, `cuda:<index>`) overrides that choice.
+//! it with [`seed_exclusive`] and draws while holding the guard; code that draws only as a side
+//! effect it discards (building a network whose weights are replaced) holds [`hold_generator`].
+//! CUDA is used when libtorch sees a GPU, CPU otherwise; the environment variable
+//! `SHOPGYM_DEVICE` (`cpu`, `cuda`, `cuda:<index>`) overrides that choice.
 
 use std::sync::{Mutex, MutexGuard};
 
@@ -100,9 +102,17 @@ static GENERATOR: Mutex<()> = Mutex::new(());
 pub fn seed_exclusive(seed: u64) -> MutexGuard<'static, ()> {
     // A panic while holding the lock leaves nothing half-done in the generator that the next
     // seed does not reset, so a poisoned lock is taken over.
-    let guard = GENERATOR.lock().unwrap_or_else(|p| p.into_inner());
+    let guard = hold_generator();
     seed_all(seed);
     guard
+}
+
+/// Holds libtorch's generator without seeding it, for code whose draws from it are a side effect
+/// it discards: building a network whose weights are then overwritten (DQN's, drawn from a ChaCha
+/// stream) or loaded from a checkpoint. Unheld, those draws could land between a
+/// [`seed_exclusive`] holder's seed and its draws, and change what the holder draws.
+pub fn hold_generator() -> MutexGuard<'static, ()> {
+    GENERATOR.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// CUDA devices libtorch sees; 0 with a CPU-only libtorch or without a driver.

@@ -3,7 +3,8 @@
 //!
 //! Parts, in the order a training run uses them:
 //! * [`device`](device.rs): [`init_threads`] caps libtorch's CPU threads, [`seed_all`] seeds its
-//!   generators ([`seed_exclusive`] also keeps them from other threads until its guard drops),
+//!   generators ([`seed_exclusive`] also keeps them from other threads until its guard drops;
+//!   [`hold_generator`] keeps them without seeding, for draws that are thrown away),
 //!   [`device`] picks CPU or CUDA (`SHOPGYM_DEVICE` overrides).
 //! * [`mlp`](mlp.rs): [`Mlp`], a validated layer-size list that builds an `nn::Sequential` of
 //!   Linear layers with Tanh or ReLU between them, optionally orthogonally initialised.
@@ -25,8 +26,8 @@ use std::path::PathBuf;
 pub use adam::Adam;
 pub use checkpoint::{load_var_store, save_var_store};
 pub use device::{
-    device, init_threads, parse_device, seed_all, seed_exclusive, DEFAULT_TORCH_THREADS,
-    DEVICE_ENV, THREADS_ENV,
+    device, hold_generator, init_threads, parse_device, seed_all, seed_exclusive,
+    DEFAULT_TORCH_THREADS, DEVICE_ENV, THREADS_ENV,
 };
 pub use mlp::{Activation, Mlp};
 

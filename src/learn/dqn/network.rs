@@ -43,6 +43,10 @@ impl QNetwork {
         dueling: bool,
         rng: &mut R,
     ) -> Result<QNetwork, NnError> {
+        // `nn::linear` draws default weights from libtorch's process-wide generator before
+        // `init_uniform` replaces them: held, so a PPO training beside this one draws what its
+        // seed implies.
+        let _torch = crate::nn::hold_generator();
         let vs = nn::VarStore::new(device);
         let root = vs.root();
         let head = if dueling {

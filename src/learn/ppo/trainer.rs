@@ -86,7 +86,12 @@ pub fn load_policy(dir: &Path, cfg: &PpoConfig, env: &dyn Env) -> Result<PpoPoli
     tch::set_num_threads(1);
     let (nvec, start) = heads(env.action_space())?;
     let obs_dim = env.observation_space().flat_dim() as i64;
-    let mut net = ActorCritic::new(Device::Cpu, obs_dim, &nvec, &cfg.hidden)?;
+    // Building draws initial weights from libtorch's generator (then replaced by the loaded
+    // ones): held, so that a PPO training beside this evaluation draws what its seed implies.
+    let mut net = {
+        let _torch = crate::nn::hold_generator();
+        ActorCritic::new(Device::Cpu, obs_dim, &nvec, &cfg.hidden)?
+    };
     crate::nn::load_var_store(&mut net.vs, &dir.join("model.safetensors"))?;
     let norm = ObsNorm::load(&dir.join("obs_norm.json"))?;
     if norm.rms.mean.len() != obs_dim as usize {
