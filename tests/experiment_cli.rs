@@ -99,7 +99,7 @@ fn experiment_resumes_and_is_independent_of_jobs() {
         );
     }
     assert!(
-        report.contains("pool the episodes of all their training runs")
+        report.contains("pool the episodes of all their training runs (n = runs × episodes")
             && report.contains("q_learning (2 runs)"),
         "{report}"
     );

@@ -283,7 +283,8 @@ pub fn write_all(exp: &Experiment, out: &Path, full: bool) -> Result<(), Experim
         if !pooled.is_empty() {
             writeln!(
                 md,
-                "Learners trained more than once pool the episodes of all their training runs                  (n = runs × episodes; `runs.csv` names run k >= 1 `<agent>.t<k>`): {}.\n",
+                "Learners trained more than once pool the episodes of all their training runs \
+                 (n = runs × episodes; `runs.csv` names run k >= 1 `<agent>.t<k>`): {}.\n",
                 pooled.join(", ")
             )?;
         }
